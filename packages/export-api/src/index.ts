@@ -1,0 +1,1 @@
+export { ExportApiError, type ExportApiErrorCode, isExportApiError } from './errors.js';

@@ -1,0 +1,1 @@
+export { FossilizeError, type FossilizeErrorCode, isFossilizeError } from './errors.js';

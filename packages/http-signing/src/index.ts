@@ -1,0 +1,1 @@
+export { HttpSigningError, type HttpSigningErrorCode, isHttpSigningError } from './errors.js';

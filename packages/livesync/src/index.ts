@@ -1,0 +1,1 @@
+export { isLivesyncError, LivesyncError, type LivesyncErrorCode } from './errors.js';

@@ -1,0 +1,1 @@
+export { isSchedulerError, SchedulerError, type SchedulerErrorCode } from './errors.js';
