@@ -1,4 +1,4 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
 import { categorySkipReason } from './skips.js';
 
 interface Counts {
@@ -12,7 +12,11 @@ interface Counts {
  * and finally the plain `N passed, N failed, N skipped` line that CI reads.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<unknown>,
+    reason: TestRunEndReason,
+  ): void {
     const byCategory = new Map<string, Counts>();
     const total: Counts = { passed: 0, failed: 0, skipped: 0 };
     for (const mod of testModules) {
@@ -36,6 +40,8 @@ export default class SummaryReporter implements Reporter {
       total.skipped += c.skipped;
     }
     total.failed += unhandledErrors.length;
+    // A run that failed outside any test (e.g. a global setup refusing to start) must not read "0 failed".
+    if (reason === 'failed' && total.failed === 0) total.failed = 1;
     const lines: string[] = [''];
     for (const [name, c] of [...byCategory].sort()) {
       lines.push(`  ${name.padEnd(8)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
