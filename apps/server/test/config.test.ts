@@ -1,17 +1,65 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
 describe('loadConfig', () => {
-  it('applies defaults when nothing is set', () => {
-    expect(loadConfig({})).toEqual({ PORT: 8000, HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  it('applies the defaults of Indico 1.2 when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 8000,
+      HOST: '127.0.0.1',
+      API_MODE: 'KEY',
+      SIGNATURE_TTL: 600,
+      CACHE_TTL: 600,
+      PERSISTENT_SIGNATURES: false,
+      DEFAULT_TIMEZONE: 'UTC',
+      LIVESYNC_AGENTS: [],
+    });
+    expect(c.REDIS_URL).toBeUndefined();
   });
 
-  it('coerces PORT from the environment string', () => {
-    expect(loadConfig({ PORT: '0' }).PORT).toBe(0);
+  it('reads numbers, booleans and API modes by name or by Indico number', () => {
+    const c = loadConfig({ PORT: '0', PERSISTENT_SIGNATURES: 'yes', API_MODE: '4', SIGNATURE_TTL: '30' });
+    expect(c.PORT).toBe(0);
+    expect(c.PERSISTENT_SIGNATURES).toBe(true);
+    expect(c.API_MODE).toBe('ALL_SIGNED');
+    expect(loadConfig({ API_MODE: 'onlykey_signed' }).API_MODE).toBe('ONLYKEY_SIGNED');
   });
 
-  it('rejects a bad value with a message naming the variable', () => {
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+  it('parses livesync agents from JSON', () => {
+    const c = loadConfig({ LIVESYNC_AGENTS: '[{"id":"search","type":"http","url":"http://127.0.0.1:9/push"}]' });
+    expect(c.LIVESYNC_AGENTS).toEqual([
+      { id: 'search', type: 'http', url: 'http://127.0.0.1:9/push', batchSize: 1000, excludedCategories: [] },
+    ]);
+  });
+
+  it('names each bad variable in one message', () => {
+    const msg = messageOf(() =>
+      loadConfig({ PORT: 'eighty', DEFAULT_TIMEZONE: 'Mars/Olympus', API_MODE: '7', REDIS_URL: 'localhost:6379' }),
+    );
+    expect(msg).toMatch(/PORT:/);
+    expect(msg).toMatch(/DEFAULT_TIMEZONE: not an IANA time zone/);
+    expect(msg).toMatch(/API_MODE:/);
+    expect(msg).toMatch(/REDIS_URL: expected redis:/);
+  });
+
+  it('rejects malformed agent JSON and agents of unknown type', () => {
+    expect(messageOf(() => loadConfig({ LIVESYNC_AGENTS: '[{' }))).toMatch(/LIVESYNC_AGENTS: not valid JSON/);
+    expect(messageOf(() => loadConfig({ LIVESYNC_AGENTS: '[{"id":"a","type":"ftp"}]' }))).toMatch(
+      /LIVESYNC_AGENTS at 0\.type/,
+    );
+  });
+
+  it('rejects an out-of-range port', () => {
+    expect(messageOf(() => loadConfig({ PORT: '70000' }))).toMatch(/PORT/);
   });
 });
