@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestRedis, hasRedis, redisUrl, startRedisServer, type TestRedis } from '../src/index.js';
+import {
+  createTestRedis,
+  hasRedis,
+  redisUrl,
+  startRedisCluster,
+  startRedisServer,
+  type TestRedis,
+} from '../src/index.js';
 
 describe.skipIf(!hasRedis())('redis test helpers', () => {
   const handles: TestRedis[] = [];
@@ -52,4 +59,26 @@ describe.skipIf(!hasRedis())('redis test helpers', () => {
     await expect(after.connect()).rejects.toThrow();
     after.disconnect();
   });
+});
+
+describe.skipIf(!hasRedis())('startRedisCluster', () => {
+  it('starts a 3-master cluster that routes keys of every slot', async () => {
+    const { Cluster } = await import('ioredis');
+    const cluster = await startRedisCluster(3);
+    const client = new Cluster(cluster.startupNodes, { redisOptions: { maxRetriesPerRequest: 1 } });
+    try {
+      // Keys in different slots land on different masters; the cluster must serve them all.
+      for (let i = 0; i < 30; i++) await client.set(`k${i}`, String(i));
+      for (let i = 0; i < 30; i++) expect(await client.get(`k${i}`)).toBe(String(i));
+      const perNode = await Promise.all(client.nodes('master').map((n) => n.dbsize()));
+      expect(perNode).toHaveLength(3);
+      expect(perNode.filter((n) => n > 0).length).toBeGreaterThan(1);
+      // Keys sharing a hash tag stay in one slot, so multi-key commands work.
+      await client.mset('{t}a', '1', '{t}b', '2');
+      expect(await client.mget('{t}a', '{t}b')).toEqual(['1', '2']);
+    } finally {
+      client.disconnect();
+      await cluster.stop();
+    }
+  }, 30_000);
 });
