@@ -1,0 +1,363 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ApiMode, type ApiModeName, resolveApiMode } from './api-mode.js';
+import {
+  type CanonicalEntry,
+  canonicalEntriesFromPieces,
+  encodeEntries,
+  splitQuery,
+  stringToSign,
+} from './canonical.js';
+import { signingError } from './errors.js';
+import { asciiLower, binaryToText, formDecodeBinary, rawToBinary, utf8ToBinary } from './quote.js';
+import { isWellFormedSignature, signatureMatches } from './signature.js';
+import type { ApiKeyRecord, ApiKeyStore, ReplayStore } from './store.js';
+
+/** A POST form body already parsed by a body parser: repeated fields as arrays. */
+export type ParsedForm = Readonly<Record<string, string | readonly string[]>>;
+
+/** The logged-in session user, for `cookieauth=yes` (spec §3.4). */
+export interface CookieUser {
+  userId: string;
+  /** The session's CSRF token; a request must present the same token. */
+  csrfToken: string | null;
+}
+
+export interface VerifyRequestInput {
+  /** HTTP method; `POST` switches the signed source to the form body (spec §2 step 1). */
+  method: string;
+  /** Decoded path relative to the application root, e.g. `/export/categ/2.json` (spec §1.1). */
+  path: string;
+  /** Raw query string without the leading `?`. Non-ASCII characters count as UTF-8; pass bytes to be exact. */
+  query?: string | Uint8Array;
+  /** POST only: the raw `application/x-www-form-urlencoded` body, or the body parser's result. */
+  body?: string | Uint8Array | ParsedForm;
+  /** Request headers (any letter case); only `X-CSRF-Token` is read. */
+  headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  cookieUser?: CookieUser | null;
+  /** Client address, copied into the pending key-use record. */
+  ip?: string | null;
+  /** Whether the request came over HTTPS (only read with `requireHttps`). */
+  secure?: boolean;
+}
+
+export interface VerifyLimits {
+  /** Longest accepted query (or POST body) in bytes. Default 16384. */
+  maxQueryBytes?: number;
+  /** Most accepted `&`-separated pieces. Default 256. */
+  maxParams?: number;
+}
+
+export interface VerifyOptions {
+  /** API mode (value or name). Default KEY (0), Indico's default. */
+  mode?: ApiMode | ApiModeName;
+  keyStore: ApiKeyStore;
+  /** Epoch milliseconds; default `Date.now`. */
+  now?: () => number;
+  /** Accepted |timestamp - now| in seconds, both directions, bounds inclusive. Default 600. */
+  ttl?: number;
+  /** Server switch for persistent (timestamp-less) signatures; and-ed with the key's flag. Default false. */
+  allowPersistent?: boolean;
+  /** Opt-in replay protection: each timestamped signature is accepted once within its window. */
+  replayStore?: ReplayStore;
+  /** Indico 1.2's "HTTPS required": authenticated key requests over plain HTTP fail. Default false. */
+  requireHttps?: boolean;
+  limits?: VerifyLimits;
+}
+
+/** What the caller records with `ApiKeyStore.recordUse` once the request succeeded (spec §2 step 10). */
+export interface PendingKeyUse {
+  key: string;
+  path: string;
+  /** Normalised query without signature and timestamp. */
+  query: string;
+  authenticated: boolean;
+  ip: string | null;
+}
+
+interface OutcomeBase {
+  /** First value per key, as Indico hooks see them: the auth control params (`ak`, `apikey`, `signature`,
+   *  `timestamp`, `ca`/`cookieauth`, `op`/`onlypublic`, `oa`/`onlyauthed`, `nc`/`nocache`, `p`/`pretty`) removed. */
+  params: Record<string, string>;
+  /** Every decoded `[key, value]` pair of the signed source, in order (control params included). */
+  pairs: Array<[string, string]>;
+  /** `nc=yes` / `nocache=yes`. */
+  noCache: boolean;
+  /** `p=yes` / `pretty=yes`. */
+  pretty: boolean;
+  /** A signature was present and verified. */
+  signed: boolean;
+  /** The verified signature had no timestamp (persistent). */
+  persistent: boolean;
+  /** Present when an API key was validated: record it with `recordUse` after the request succeeded. */
+  keyUse: PendingKeyUse | null;
+}
+
+/** Authenticated as a user (by key, signature or session cookie). */
+export interface UserOutcome extends OutcomeBase {
+  kind: 'user';
+  userId: string;
+  via: 'api-key' | 'signature' | 'cookie';
+  apiKey: ApiKeyRecord | null;
+}
+
+/** A key (or session) was valid, but the request runs with public data only. */
+export interface PublicOnlyOutcome extends OutcomeBase {
+  kind: 'public-only';
+  /** `onlypublic`: the client asked for it; `unsigned`: the mode forces it for unsigned key requests. */
+  reason: 'onlypublic' | 'unsigned';
+  apiKey: ApiKeyRecord | null;
+}
+
+/** No credentials (allowed by the mode). */
+export interface AnonymousOutcome extends OutcomeBase {
+  kind: 'anonymous';
+}
+
+export type VerifyOutcome = UserOutcome | PublicOnlyOutcome | AnonymousOutcome;
+
+const CONTROL = new Set([
+  'ak',
+  'apikey',
+  'signature',
+  'timestamp',
+  'ca',
+  'cookieauth',
+  'op',
+  'onlypublic',
+  'oa',
+  'onlyauthed',
+  'nc',
+  'nocache',
+  'p',
+  'pretty',
+]);
+const PY_INT = /^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$/;
+const REMOVE_SIGNATURE: readonly string[] = ['signature'];
+
+interface Parsed {
+  /** Canonical entries as Indico 3.x builds them (`&` only). */
+  entries: CanonicalEntry[];
+  /** Canonical entries as Indico 1.x/2.x builds them (`&` and `;`); same array when there is no raw `;`. */
+  entriesPy2: CanonicalEntry[];
+  pairs: Array<[string, string]>;
+  params: Record<string, string>;
+  signatureCount: number;
+}
+
+function toText(binary: string): string {
+  const text = binaryToText(binary);
+  if (text === undefined) {
+    throw signingError('QUERY_MALFORMED', `${JSON.stringify(binary.slice(0, 40))} is not valid UTF-8`);
+  }
+  return text;
+}
+
+function parseRaw(raw: string | Uint8Array, semicolons: boolean, limits: Required<VerifyLimits>): Parsed {
+  const bin = rawToBinary(raw);
+  if (bin.length > limits.maxQueryBytes) {
+    throw signingError('QUERY_TOO_LARGE', `${bin.length} bytes; at most ${limits.maxQueryBytes} are accepted`);
+  }
+  const pieces = splitQuery(bin, false);
+  if (pieces.length > limits.maxParams) {
+    throw signingError('QUERY_TOO_LARGE', `${pieces.length} parameters; at most ${limits.maxParams} are accepted`);
+  }
+  const entries: CanonicalEntry[] = [];
+  const pairs: Array<[string, string]> = [];
+  const params: Record<string, string> = Object.create(null);
+  let signatureCount = 0;
+  for (const piece of pieces) {
+    if (piece === '') continue;
+    const eq = piece.indexOf('=');
+    const kb = formDecodeBinary(eq === -1 ? piece : piece.slice(0, eq));
+    const vb = eq === -1 ? '' : formDecodeBinary(piece.slice(eq + 1));
+    const key = toText(kb);
+    const value = toText(vb);
+    pairs.push([key, value]);
+    if (!(key in params)) params[key] = value;
+    if (key === 'signature') signatureCount++;
+    if (vb === '') continue;
+    const k = asciiLower(kb);
+    if (k !== 'signature') entries.push({ k, v: vb });
+  }
+  entries.sort((a, b) => (a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v === b.v ? 0 : a.v < b.v ? -1 : 1));
+  const entriesPy2 =
+    semicolons && bin.includes(';') ? canonicalEntriesFromPieces(splitQuery(bin, true), REMOVE_SIGNATURE) : entries;
+  return { entries, entriesPy2, pairs, params, signatureCount };
+}
+
+function parseForm(form: ParsedForm): Parsed {
+  const entries: CanonicalEntry[] = [];
+  const pairs: Array<[string, string]> = [];
+  const params: Record<string, string> = Object.create(null);
+  let signatureCount = 0;
+  for (const [key, raw] of Object.entries(form)) {
+    const values = typeof raw === 'string' ? [raw] : raw;
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+      throw signingError('QUERY_MALFORMED', `form field ${JSON.stringify(key)} is not a string or a list of strings`);
+    }
+    for (const value of values as string[]) {
+      pairs.push([key, value]);
+      if (!(key in params)) params[key] = value;
+      if (key === 'signature') signatureCount++;
+      const k = asciiLower(utf8ToBinary(key));
+      if (value !== '' && k !== 'signature') entries.push({ k, v: utf8ToBinary(value) });
+    }
+  }
+  entries.sort((a, b) => (a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v === b.v ? 0 : a.v < b.v ? -1 : 1));
+  return { entries, entriesPy2: entries, pairs, params, signatureCount };
+}
+
+function isParsedForm(body: VerifyRequestInput['body']): body is ParsedForm {
+  return typeof body === 'object' && body !== null && !(body instanceof Uint8Array);
+}
+
+/** Python `get_query_parameter`: the first key in `names` with a non-empty value wins. */
+function pick(params: Record<string, string>, a: string, b?: string): string | undefined {
+  const first = params[a];
+  if (first) return first;
+  const second = b === undefined ? undefined : params[b];
+  return second ? second : undefined;
+}
+
+function hasTilde(entries: readonly CanonicalEntry[]): boolean {
+  for (const e of entries) if (e.k.includes('~') || e.v.includes('~')) return true;
+  return false;
+}
+
+function header(headers: VerifyRequestInput['headers'], name: string): string | undefined {
+  if (!headers) return undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== name || v === undefined) continue;
+    return typeof v === 'string' ? v : v[0];
+  }
+  return undefined;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Authenticates one export/API request the way an Indico server does (spec: export-api-and-signing §2-4):
+ * API key (`ak` or `apikey`), HMAC-SHA1 signature over the canonical query in both the 1.x/2.x and the 3.x
+ * form, timestamp window, persistent signatures, `onlypublic`, `onlyauthed`, cookie auth with CSRF token,
+ * and the five API modes. Resolves to the outcome; rejects with an HttpSigningError (Indico's message + code).
+ * Nothing is written except the replay token (when a replay store is given); record key usage yourself with
+ * `outcome.keyUse` once the request succeeded (the express middleware does that on a successful response).
+ */
+export async function verifyRequest(input: VerifyRequestInput, options: VerifyOptions): Promise<VerifyOutcome> {
+  if (typeof input.path !== 'string' || typeof input.method !== 'string') {
+    throw new TypeError('verifyRequest() needs { method: string, path: string }');
+  }
+  const mode = resolveApiMode(options.mode);
+  const limits: Required<VerifyLimits> = {
+    maxQueryBytes: options.limits?.maxQueryBytes ?? 16384,
+    maxParams: options.limits?.maxParams ?? 256,
+  };
+  const isPost = input.method.toUpperCase() === 'POST';
+  const source = isPost ? input.body : input.query;
+  const parsed = isParsedForm(source) ? parseForm(source) : parseRaw(source ?? '', !isPost, limits);
+  const { params } = parsed;
+
+  if (parsed.signatureCount > 1) {
+    throw signingError('SIGNATURE_DUPLICATED', `${parsed.signatureCount} signature parameters`);
+  }
+  const signature = params.signature ?? '';
+  const timestampText = params.timestamp;
+  let timestamp = 0;
+  if (timestampText) {
+    if (!PY_INT.test(timestampText)) {
+      throw signingError('TIMESTAMP_MALFORMED', `timestamp ${JSON.stringify(timestampText.slice(0, 40))}`);
+    }
+    timestamp = Number(timestampText.trim()) || 0;
+  }
+  const ak = pick(params, 'ak', 'apikey');
+  const cookieAuth = pick(params, 'ca', 'cookieauth') === 'yes';
+  const onlyPublicRequested = pick(params, 'op', 'onlypublic') === 'yes';
+  const onlyAuthed = pick(params, 'oa', 'onlyauthed') === 'yes';
+  const base = {
+    params: Object.create(null) as Record<string, string>,
+    pairs: parsed.pairs,
+    noCache: pick(params, 'nc', 'nocache') === 'yes',
+    pretty: pick(params, 'p', 'pretty') === 'yes',
+    signed: false,
+    persistent: false,
+    keyUse: null as PendingKeyUse | null,
+  };
+  for (const key in params) if (!CONTROL.has(key)) base.params[key] = params[key]!;
+
+  // Cookie (session) auth: only without a key, and only for a logged-in session (spec §3.4).
+  if (cookieAuth && !ak && input.cookieUser) {
+    const expected = input.cookieUser.csrfToken;
+    const given = header(input.headers, 'x-csrf-token') || params.csrftoken || '';
+    if (!expected || !given || !sameToken(given, expected)) throw signingError('INVALID_CSRF_TOKEN');
+    if (onlyPublicRequested && onlyAuthed) throw signingError('NOT_AUTHENTICATED');
+    if (onlyPublicRequested) return { ...base, kind: 'public-only', reason: 'onlypublic', apiKey: null };
+    return { ...base, kind: 'user', userId: input.cookieUser.userId, via: 'cookie', apiKey: null };
+  }
+
+  if (!ak) {
+    if (mode === ApiMode.ONLYKEY || mode === ApiMode.ONLYKEY_SIGNED || mode === ApiMode.ALL_SIGNED) {
+      throw signingError('API_KEY_MISSING');
+    }
+    if (onlyAuthed) throw signingError('NOT_AUTHENTICATED');
+    return { ...base, kind: 'anonymous' };
+  }
+
+  const record = await options.keyStore.get(ak);
+  if (!record) throw signingError('INVALID_API_KEY');
+  if (record.blocked) throw signingError('API_KEY_BLOCKED');
+
+  let onlyPublic = onlyPublicRequested;
+  let reason: PublicOnlyOutcome['reason'] = 'onlypublic';
+  if (signature) {
+    const nowMs = (options.now ?? Date.now)();
+    const nowSec = Math.floor(nowMs / 1000);
+    const ttl = options.ttl ?? 600;
+    if (timestamp === 0) {
+      if (!(record.persistentAllowed && options.allowPersistent === true)) throw signingError('SIGNATURE_NO_TIMESTAMP');
+    } else if (!(Math.abs(timestamp - nowSec) <= ttl)) {
+      throw signingError('SIGNATURE_BAD_TIMESTAMP', `timestamp ${timestamp}, server time ${nowSec}, ttl ${ttl} s`);
+    }
+    if (!isWellFormedSignature(signature)) {
+      throw signingError('SIGNATURE_MALFORMED', 'a signature is 40 lowercase hex digits');
+    }
+    const py2 = stringToSign(input.path, encodeEntries(parsed.entriesPy2, false));
+    const py3 =
+      parsed.entriesPy2 === parsed.entries && !hasTilde(parsed.entries)
+        ? py2
+        : stringToSign(input.path, encodeEntries(parsed.entries, true));
+    if (!signatureMatches(record.secret, signature, py2 === py3 ? [py2] : [py2, py3])) {
+      throw signingError('SIGNATURE_INVALID');
+    }
+    if (options.replayStore && timestamp !== 0) {
+      const ttlMs = (timestamp + ttl + 1) * 1000 - nowMs;
+      if (!(await options.replayStore.markUsed(`${record.key}:${signature}`, ttlMs))) {
+        throw signingError('SIGNATURE_REPLAYED');
+      }
+    }
+    base.signed = true;
+    base.persistent = timestamp === 0;
+  } else if (mode === ApiMode.ALL_SIGNED) {
+    throw signingError('SIGNATURE_MISSING');
+  } else if (mode === ApiMode.SIGNED || mode === ApiMode.ONLYKEY_SIGNED) {
+    onlyPublic = true;
+    if (!onlyPublicRequested) reason = 'unsigned';
+  }
+
+  if (!onlyPublic && options.requireHttps === true && input.secure !== true) throw signingError('HTTPS_REQUIRED');
+  if (onlyPublic && onlyAuthed) throw signingError('NOT_AUTHENTICATED');
+
+  const usageEntries = parsed.entriesPy2.filter((e) => e.k !== 'timestamp');
+  base.keyUse = {
+    key: record.key,
+    path: input.path,
+    query: encodeEntries(usageEntries, false),
+    authenticated: !onlyPublic,
+    ip: input.ip ?? null,
+  };
+  if (onlyPublic) return { ...base, kind: 'public-only', reason, apiKey: record };
+  return { ...base, kind: 'user', userId: record.userId, via: base.signed ? 'signature' : 'api-key', apiKey: record };
+}
