@@ -1,5 +1,17 @@
-/** Codes of the failures this package reports; extended as features land. */
-export type LivesyncErrorCode = 'INVALID_ARGUMENT';
+/** Codes of the failures this package reports. */
+export type LivesyncErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'UNKNOWN_CHANGE_TYPE'
+  | 'UNKNOWN_OBJECT_KIND'
+  | 'POINTER_NOT_FOUND'
+  | 'AGENT_NOT_FOUND'
+  | 'DUPLICATE_AGENT'
+  | 'UNKNOWN_AGENT_TYPE'
+  | 'BUCKET_NOT_FOUND'
+  | 'EMPTY_TRACK'
+  | 'NO_CRITERIA'
+  | 'UPLOAD_FAILED'
+  | 'SINK_REJECTED';
 
 /** Every expected failure of @indico/livesync is an LivesyncError with a code from a closed union. */
 export class LivesyncError extends Error {

@@ -1,0 +1,1 @@
+export { type LivesyncMiddleware, type LivesyncMiddlewareOptions, livesyncMiddleware } from './adapters/express.js';

@@ -1,0 +1,247 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { AgentPatch, AgentRecord, ContainerMode, TrackItem, TrackStore } from '../store.js';
+
+export interface RedisTrackStoreOptions {
+  /** An existing ioredis client; the store never closes it. */
+  redis: Redis;
+  /** Prepended to every key, e.g. `indico:`. */
+  prefix?: string;
+  /** Hash tag shared by every key so a track lives in one Redis Cluster slot (default `livesync`). */
+  hashTag?: string;
+}
+
+/** Every key name of one track. */
+export function trackKeys(prefix = '', hashTag = 'livesync') {
+  const base = `${prefix}{${hashTag}}:`;
+  return {
+    /** ZSET bucket number -> score bucket number: the index of existing buckets. */
+    index: `${base}buckets`,
+    /** HASH pointer id -> bucket number, or '' for "before everything". */
+    pointers: `${base}pointers`,
+    /** HASH agent id -> JSON AgentRecord. */
+    agents: `${base}agents`,
+    /** Prefix of the per-bucket containers (ZSET in set mode, LIST in list mode). */
+    bucketPrefix: `${base}b:`,
+    bucket: (n: number) => `${base}b:${n}`,
+  };
+}
+
+// KEYS[1] pointers hash, KEYS[2] bucket index; ARGV[1] bucket key prefix.
+// Deletes buckets at or before the smallest non-empty pointer. Returns the number removed.
+// Bucket keys are derived in the script; they share the hash tag, so they live in the same slot.
+const TRIM_LUA = `
+local min = nil
+for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
+  if v ~= '' then
+    local n = tonumber(v)
+    if min == nil or n < min then min = n end
+  end
+end
+if min == nil then return 0 end
+local buckets = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', min)
+for i = 1, #buckets, 500 do
+  local ks = {}
+  for j = i, math.min(i + 499, #buckets) do ks[#ks + 1] = ARGV[1] .. buckets[j] end
+  redis.call('UNLINK', unpack(ks))
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', min)
+return #buckets
+`;
+
+// KEYS[1] agents hash, KEYS[2] pointers hash; ARGV[1] agent id, ARGV[2] JSON record.
+// Returns 0 (nothing written) if the agent exists, else stores it with a null pointer and returns 1.
+const CREATE_AGENT_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], '')
+return 1
+`;
+
+// KEYS[1] agents hash; ARGV[1] agent id, ARGV[2] JSON patch. Returns 0 if the agent is missing.
+const UPDATE_AGENT_LUA = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local rec = cjson.decode(raw)
+for k, v in pairs(cjson.decode(ARGV[2])) do rec[k] = v end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rec))
+return 1
+`;
+
+// KEYS[1] agents hash, KEYS[2] pointers hash; ARGV[1] agent id. Returns 0 if the agent is missing.
+const DELETE_AGENT_LUA = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+`;
+
+// KEYS[1] agents hash, KEYS[2] pointers hash. Removes every agent and the pointer of each.
+const CLEAR_AGENTS_LUA = `
+local ids = redis.call('HKEYS', KEYS[1])
+for i = 1, #ids, 500 do
+  redis.call('HDEL', KEYS[2], unpack(ids, i, math.min(i + 499, #ids)))
+end
+redis.call('DEL', KEYS[1])
+return #ids
+`;
+
+// KEYS[1] pointers hash; ARGV[1] pointer id, ARGV[2] position ('' = null). Returns 0 if missing.
+const MOVE_POINTER_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
+// KEYS[1] bucket index; ARGV[1] bucket key prefix. Deletes every bucket and the index.
+const CLEAR_TRACK_LUA = `
+local buckets = redis.call('ZRANGE', KEYS[1], 0, -1)
+for i = 1, #buckets, 500 do
+  local ks = {}
+  for j = i, math.min(i + 499, #buckets) do ks[#ks + 1] = ARGV[1] .. buckets[j] end
+  redis.call('UNLINK', unpack(ks))
+end
+redis.call('DEL', KEYS[1])
+return #buckets
+`;
+
+const MEMBERS_PER_COMMAND = 1000;
+
+/** A TrackStore over Redis, plus the hooks the MULTI helper uses. */
+export interface RedisTrackStore extends TrackStore {
+  readonly keys: ReturnType<typeof trackKeys>;
+  /** Queues the commands that add `items` on a caller's MULTI (or pipeline); the caller runs exec(). */
+  queueEntries(multi: ChainableCommander, items: readonly TrackItem[], mode: ContainerMode): ChainableCommander;
+}
+
+export function createRedisTrackStore(options: RedisTrackStoreOptions): RedisTrackStore {
+  const { redis } = options;
+  const keys = trackKeys(options.prefix ?? '', options.hashTag ?? 'livesync');
+  const shas = new Map<string, string>();
+
+  async function run(script: string, keyNames: string[], args: Array<string | number>): Promise<unknown> {
+    let sha = shas.get(script);
+    if (sha) {
+      try {
+        return await redis.evalsha(sha, keyNames.length, ...keyNames, ...args);
+      } catch (err) {
+        if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      }
+    }
+    sha = (await redis.script('LOAD', script)) as string;
+    shas.set(script, sha);
+    return redis.evalsha(sha, keyNames.length, ...keyNames, ...args);
+  }
+
+  function queueEntries(multi: ChainableCommander, items: readonly TrackItem[], mode: ContainerMode) {
+    const grouped = new Map<number, string[]>();
+    for (const { bucket, member } of items) {
+      let list = grouped.get(bucket);
+      if (!list) {
+        list = [];
+        grouped.set(bucket, list);
+      }
+      list.push(member);
+    }
+    for (const [bucket, members] of grouped) {
+      multi.zadd(keys.index, bucket, String(bucket));
+      const key = keys.bucket(bucket);
+      for (let i = 0; i < members.length; i += MEMBERS_PER_COMMAND) {
+        const chunk = members.slice(i, i + MEMBERS_PER_COMMAND);
+        if (mode === 'set') multi.zadd(key, ...chunk.flatMap((m) => [0, m]));
+        else multi.rpush(key, ...chunk);
+      }
+    }
+    return multi;
+  }
+
+  const parsePointer = (v: string): number | null => (v === '' ? null : Number(v));
+
+  return {
+    keys,
+    queueEntries,
+    async addEntries(items, mode) {
+      if (items.length === 0) return;
+      const result = await queueEntries(redis.multi(), items, mode).exec();
+      const failed = result?.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
+    async prepareEntry(bucket) {
+      await redis.multi().del(keys.bucket(bucket)).zadd(keys.index, bucket, String(bucket)).exec();
+    },
+    async hasBucket(bucket) {
+      return (await redis.zscore(keys.index, String(bucket))) !== null;
+    },
+    async deleteBucket(bucket) {
+      const res = await redis.multi().zrem(keys.index, String(bucket)).del(keys.bucket(bucket)).exec();
+      return Number(res?.[0]?.[1]) === 1;
+    },
+    async bucketCount() {
+      return redis.zcard(keys.index);
+    },
+    async bucketRange() {
+      const [first, last] = await Promise.all([
+        redis.zrange(keys.index, '0', '0'),
+        redis.zrange(keys.index, '-1', '-1'),
+      ]);
+      if (first.length === 0 || last.length === 0) return null;
+      return { oldest: Number(first[0]), newest: Number(last[0]) };
+    },
+    async listBuckets(after, until, limit) {
+      const min = after === null ? '-inf' : `(${after}`;
+      const max = until === null ? '+inf' : String(until);
+      const res = await redis.zrangebyscore(keys.index, min, max, 'LIMIT', 0, limit);
+      return res.map(Number);
+    },
+    async readBucket(bucket, mode, offset, limit) {
+      const key = keys.bucket(bucket);
+      return mode === 'set'
+        ? redis.zrange(key, String(offset), String(offset + limit - 1))
+        : redis.lrange(key, offset, offset + limit - 1);
+    },
+    async clearTrack() {
+      await run(CLEAR_TRACK_LUA, [keys.index], [keys.bucketPrefix]);
+    },
+    async getPointers() {
+      const all = await redis.hgetall(keys.pointers);
+      return new Map(Object.entries(all).map(([k, v]) => [k, parsePointer(v)]));
+    },
+    async getPointer(pid) {
+      const v = await redis.hget(keys.pointers, pid);
+      return v === null ? undefined : parsePointer(v);
+    },
+    async putPointer(pid, pos) {
+      await redis.hset(keys.pointers, pid, pos === null ? '' : String(pos));
+    },
+    async movePointer(pid, pos) {
+      return (await run(MOVE_POINTER_LUA, [keys.pointers], [pid, pos === null ? '' : String(pos)])) === 1;
+    },
+    async removePointer(pid) {
+      return (await redis.hdel(keys.pointers, pid)) === 1;
+    },
+    async trim() {
+      return Number(await run(TRIM_LUA, [keys.pointers, keys.index], [keys.bucketPrefix]));
+    },
+    async createAgent(record) {
+      return (await run(CREATE_AGENT_LUA, [keys.agents, keys.pointers], [record.id, JSON.stringify(record)])) === 1;
+    },
+    async getAgent(id) {
+      const raw = await redis.hget(keys.agents, id);
+      return raw === null ? undefined : (JSON.parse(raw) as AgentRecord);
+    },
+    async listAgents() {
+      const all = await redis.hgetall(keys.agents);
+      return Object.values(all)
+        .map((raw) => JSON.parse(raw) as AgentRecord)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async updateAgent(id, patch: AgentPatch) {
+      return (await run(UPDATE_AGENT_LUA, [keys.agents], [id, JSON.stringify(patch)])) === 1;
+    },
+    async deleteAgent(id) {
+      return (await run(DELETE_AGENT_LUA, [keys.agents, keys.pointers], [id])) === 1;
+    },
+    async clearAgents() {
+      await run(CLEAR_AGENTS_LUA, [keys.agents, keys.pointers], []);
+    },
+    async close() {},
+  };
+}
