@@ -1,5 +1,18 @@
-/** Codes of the failures this package reports; extended as features land. */
-export type SchedulerErrorCode = 'INVALID_ARGUMENT';
+/** Codes of the failures this package reports. */
+export type SchedulerErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'UNKNOWN_TASK_TYPE'
+  | 'DUPLICATE_TASK_TYPE'
+  | 'INVALID_PARAMS'
+  | 'INVALID_DATE'
+  | 'RULE_NEVER_FIRES'
+  | 'CONFIGURATION'
+  | 'TASK_NOT_FOUND'
+  | 'INCONSISTENT_STATUS'
+  | 'DAEMON_RUNNING'
+  | 'CORRUPT_TASK'
+  | 'WORKER_CRASHED'
+  | 'CLOSED';
 
 /** Every expected failure of @indico/scheduler is an SchedulerError with a code from a closed union. */
 export class SchedulerError extends Error {

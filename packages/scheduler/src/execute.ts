@@ -1,0 +1,130 @@
+import type { Clock, Timers } from './clock.js';
+import type { Logger } from './logger.js';
+import type { RunOutcome } from './store.js';
+import type { BaseTask, TaskContext } from './task.js';
+import { isTaskDelayed } from './task-delayed.js';
+
+export interface LaunchEnv {
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  maxTries: number;
+  /** Wait before attempt i+1 is i x retryBackoff ms (Indico 1.2: i x 10 s). */
+  retryBackoff: number;
+  delay: number;
+  signal: AbortSignal;
+  heartbeat(): Promise<void>;
+  services: unknown;
+}
+
+export interface LaunchResult {
+  outcome: RunOutcome;
+  attempts: number;
+  error: string | null;
+  startedOn: number;
+  endedOn: number;
+}
+
+function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const handle = timers.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      timers.clearTimeout(handle);
+      resolve();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * One launch of a task: the expiry check, `prepare()`, then up to `maxTries` attempts. `TaskDelayed(n)` waits n s
+ * and tries again with delay 0 (using up an attempt); any other error waits i x retryBackoff before attempt i+1.
+ * Callbacks registered with `ctx.afterRun` by a failed attempt are dropped; the last attempt's run at the end.
+ */
+export async function executeLaunch(task: BaseTask, env: LaunchEnv): Promise<LaunchResult> {
+  const startedOn = env.clock.now();
+  const log = env.logger;
+  if (task.expiryDate !== null && startedOn > task.expiryDate) {
+    log.warn({ expiryDate: task.expiryDate }, 'task expired before it could run');
+    return { outcome: 'expired', attempts: 0, error: 'expired', startedOn, endedOn: env.clock.now() };
+  }
+  let delay = env.delay;
+  let attempt = 0;
+  let ok = false;
+  let lastError: unknown = null;
+  let after: Array<() => void | Promise<void>> = [];
+  const ctx = (n: number): TaskContext => ({
+    taskId: task.id!,
+    typeId: task.typeId,
+    attempt: n,
+    maxTries: env.maxTries,
+    delay,
+    logger: log,
+    signal: env.signal,
+    heartbeat: env.heartbeat,
+    now: () => env.clock.now(),
+    services: env.services,
+    afterRun: (fn) => {
+      after.push(fn);
+    },
+  });
+  try {
+    await task.prepare(ctx(0));
+  } catch (err) {
+    log.error({ err: describe(err) }, 'prepare() failed');
+    return { outcome: 'failed', attempts: 0, error: describe(err), startedOn, endedOn: env.clock.now() };
+  }
+  while (attempt < env.maxTries && !env.signal.aborted) {
+    attempt++;
+    after = [];
+    try {
+      await task.run(ctx(attempt));
+      ok = true;
+      break;
+    } catch (err) {
+      lastError = err;
+      if (isTaskDelayed(err)) {
+        log.info({ attempt, seconds: err.seconds }, 'task asked to be delayed');
+        await sleep(env.timers, err.seconds * 1000, env.signal);
+        delay = 0;
+        continue;
+      }
+      log.warn({ attempt, err: describe(err) }, 'attempt failed');
+      if (attempt < env.maxTries) await sleep(env.timers, attempt * env.retryBackoff, env.signal);
+    }
+  }
+  for (const fn of after) {
+    try {
+      await fn();
+    } catch (err) {
+      log.error({ err: describe(err) }, 'afterRun callback failed');
+    }
+  }
+  const endedOn = env.clock.now();
+  if (ok) {
+    if (attempt > 1) log.warn({ attempts: attempt }, 'task succeeded after retries');
+    return {
+      outcome: task.terminatedBySelf ? 'terminated' : 'finished',
+      attempts: attempt,
+      error: null,
+      startedOn,
+      endedOn,
+    };
+  }
+  log.error({ attempts: attempt }, `task failed too many (${attempt}) times`);
+  return {
+    outcome: 'failed',
+    attempts: attempt,
+    error: lastError === null ? 'aborted' : describe(lastError),
+    startedOn,
+    endedOn,
+  };
+}
