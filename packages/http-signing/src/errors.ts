@@ -56,8 +56,17 @@ export const HTTP_SIGNING_MESSAGES: Readonly<Record<HttpSigningErrorCode, string
   QUERY_TOO_LARGE: 'Query string too large',
 };
 
+/** Shared by every bundled copy of this class (the core, redis and express entries each carry one in CJS). */
+const BRAND = Symbol.for('@indico/http-signing/HttpSigningError');
+
 /** Every expected failure of @indico/http-signing is an HttpSigningError with a code from a closed union. */
 export class HttpSigningError extends Error {
+  /** `instanceof` works across the package's entry points, which may each bundle their own copy. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   override readonly name = 'HttpSigningError';
   readonly code: HttpSigningErrorCode;
   /** Extra, machine-oriented explanation (e.g. which parameter was malformed); never shown by Indico. */

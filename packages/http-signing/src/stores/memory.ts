@@ -20,10 +20,12 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
   const byKey = new Map<string, ApiKeyRecord>();
   const byUser = new Map<string, string>();
 
-  const freshKey = (): string => {
+  /** Key and secret are drawn together per attempt (same order as the Redis adapter). */
+  const freshPair = (): { key: string; secret: string } => {
     for (;;) {
-      const k = generateId();
-      if (!byKey.has(k)) return k;
+      const key = generateId();
+      const secret = generateId();
+      if (!byKey.has(key)) return { key, secret };
     }
   };
   const mustGet = (key: string): ApiKeyRecord => {
@@ -37,8 +39,7 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
       checkUserId(userId);
       if (byUser.has(userId)) throw signingError('API_KEY_EXISTS', `user ${JSON.stringify(userId)}`);
       const record: ApiKeyRecord = {
-        key: freshKey(),
-        secret: generateId(),
+        ...freshPair(),
         userId,
         createdAt: clock.now(),
         blocked: false,
@@ -62,7 +63,7 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
     },
     async regenerate(key) {
       const old = mustGet(key);
-      const next: ApiKeyRecord = { ...old, key: freshKey(), secret: generateId(), oldKeys: [...old.oldKeys, old.key] };
+      const next: ApiKeyRecord = { ...old, ...freshPair(), oldKeys: [...old.oldKeys, old.key] };
       byKey.delete(key);
       byKey.set(next.key, next);
       byUser.set(next.userId, next.key);
