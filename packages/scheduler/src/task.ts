@@ -52,6 +52,11 @@ export interface TaskClass<T extends BaseTask = BaseTask> {
  * rehydrated from its record (its constructor is not called again) in whichever process runs it.
  */
 export abstract class BaseTask<P extends JsonValue = JsonValue> {
+  /** Stable name the task type is stored under (set it: minifiers rename classes). Defaults to the class name. */
+  static typeId?: string;
+  /** AWOL threshold in ms for this type (the original `_AWOLThresold`; default 6000 s). */
+  static awolThreshold?: number;
+
   id: number | null = null;
   ref: string | null = null;
   params: P;
