@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { type Authenticator, anonymousAuthenticator } from './auth.js';
+import { buildEnvelope, buildErrorBody, type EnvelopeStyle } from './envelope.js';
+import { ExportApiError, isExportApiError } from './errors.js';
+import { CORE_HOOKS } from './hooks/index.js';
+import { ParamReader, parseCommonParams } from './params.js';
+import { canonicalQuery, firstValues, parseQueryPairs } from './query.js';
+import { type ExportFormat, type HookDefinition, HookRegistry } from './registry.js';
+import {
+  CONTENT_TYPES,
+  ERRORS_IN_OWN_FORMAT,
+  JSONP_CALLBACK_RE,
+  toAtom,
+  toHtml,
+  toIcs,
+  toIndicoJson,
+  toIndicoXml,
+  toJsonp,
+} from './serializers/index.js';
+import type { CachedResult, Catalog, ResultCache } from './store.js';
+import { defaultUrls, type ExportUrls } from './urls.js';
+
+/** A request as the framework-free handler sees it. */
+export interface ExportRequest {
+  method: string;
+  /** Path relative to the application root, percent-decoded once (`/export/categ/2.json`). */
+  path: string;
+  /** Raw query string, without the `?`. */
+  query?: string;
+  /** Raw `application/x-www-form-urlencoded` body of a POST. */
+  body?: string;
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
+  remoteAddress?: string;
+}
+
+export interface ExportResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A pino-compatible logger (only `error` is used). */
+export interface ExportLogger {
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface ExportHandlerOptions {
+  catalog: Catalog;
+  /** Result cache; none by default. */
+  cache?: ResultCache | null;
+  /** Cache TTL, default 600 000 ms; 0 disables caching (Indico 2.x semantics). */
+  cacheTtlMs?: number;
+  /** Prefix of the envelope `url` (Indico's BaseSecureURL), default `https://localhost`. */
+  baseUrl?: string;
+  /** Links inside results; default `defaultUrls(baseUrl)`. */
+  urls?: ExportUrls;
+  /** Server time zone: the default `tz` (spec §5). Default `UTC`. */
+  serverTimezone?: string;
+  /** Resolves the requester; default: everyone is anonymous. */
+  authenticate?: Authenticator;
+  /** Extra resources, tried after the core ones. */
+  hooks?: readonly HookDefinition[];
+  /** Use a registry you built yourself (replaces the core hooks and `hooks`). */
+  registry?: HookRegistry;
+  /** `1.2` (default) or `3.x` envelope and error shape. */
+  envelope?: EnvelopeStyle;
+  /** `_type` renames for XML only. */
+  xmlTypeMap?: Readonly<Record<string, string>>;
+  clock?: { now(): number };
+  logger?: ExportLogger;
+}
+
+export type ExportHandler = (request: ExportRequest) => Promise<ExportResponse>;
+
+// Volatile or presentation-only parameters: they never change the (pre-serialization) result.
+const CACHE_KEY_DROP: ReadonlySet<string> = new Set([
+  '_',
+  'ak',
+  'apikey',
+  'signature',
+  'timestamp',
+  'nc',
+  'nocache',
+  'oa',
+  'onlyauthed',
+  'op',
+  'onlypublic',
+  'ca',
+  'cookieauth',
+  'csrftoken',
+  'p',
+  'pretty',
+  'jsonp',
+  'access_token',
+]);
+const CONTROL_PARAMS = ['ak', 'apikey', 'ca', 'cookieauth', 'signature', 'timestamp', 'nc', 'nocache', 'p', 'pretty'];
+const CONTROL_PARAMS_2 = ['op', 'onlypublic', 'oa', 'onlyauthed', 'csrftoken'];
+
+function plain(status: number, text: string, headers: Record<string, string> = {}): ExportResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: text };
+}
+
+function headerMap(h: ExportRequest['headers']): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = Array.isArray(v) ? v[0] : v;
+  return out;
+}
+
+/**
+ * Builds the export API as a function `(request) -> response` (spec §1-2): routing, parameter parsing,
+ * authentication, result cache, the hook, the envelope and the serializer. No framework needed.
+ */
+export function createExportHandler(options: ExportHandlerOptions): ExportHandler {
+  const registry = options.registry ?? new HookRegistry([...CORE_HOOKS, ...(options.hooks ?? [])]);
+  const clock = options.clock ?? Date;
+  const baseUrl = (options.baseUrl ?? 'https://localhost').replace(/\/$/, '');
+  const urls = options.urls ?? defaultUrls(baseUrl);
+  const serverTimezone = options.serverTimezone ?? 'UTC';
+  const authenticate = options.authenticate ?? anonymousAuthenticator;
+  const style = options.envelope ?? '1.2';
+  const ttl = options.cacheTtlMs ?? 600_000;
+  const cache = ttl > 0 ? (options.cache ?? null) : null;
+
+  const errorResponse = (err: ExportApiError, format: ExportFormat, pretty: boolean, callback: string | null) => {
+    const body = buildErrorBody(err.message, style);
+    const fmt: ExportFormat = ERRORS_IN_OWN_FORMAT.has(format) && !(format === 'jsonp' && !callback) ? format : 'json';
+    let text: string;
+    if (fmt === 'xml') text = toIndicoXml(body, { pretty, typeMap: options.xmlTypeMap });
+    else if (fmt === 'jsonp') text = toJsonp(body, pretty, callback!);
+    else text = toIndicoJson(body, pretty);
+    return { status: err.status, headers: { 'content-type': CONTENT_TYPES[fmt], ...err.headers }, body: text };
+  };
+
+  return async function handle(req: ExportRequest): Promise<ExportResponse> {
+    const method = req.method.toUpperCase();
+    const path = req.path;
+    let prefix: 'export' | 'api';
+    if (path.startsWith('/export/')) {
+      if (method !== 'GET' && method !== 'HEAD') return plain(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+      prefix = 'export';
+    } else if (path.startsWith('/api/')) {
+      if (method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'POST' });
+      prefix = 'api';
+    } else return plain(404, 'Not Found');
+
+    const resolved = registry.resolve(path);
+    if (!resolved || (resolved.hook.prefix ?? 'export') !== prefix) return plain(404, 'Not Found');
+    const { hook, format } = resolved;
+    // spec §2 step 1: a POST reads only its form body.
+    const signedQuery = prefix === 'api' ? (req.body ?? '') : (req.query ?? '');
+    const pairs = parseQueryPairs(signedQuery);
+    const values = firstValues(pairs);
+    const all = new ParamReader(values);
+    const pretty = all.flag('p', 'pretty');
+    const callback = format === 'jsonp' ? (values.get('jsonp') ?? 'read') : null;
+    const headers = headerMap(req.headers);
+    const now = clock.now();
+
+    let onSuccess: (() => Promise<void>) | undefined;
+    try {
+      if (callback !== null && !JSONP_CALLBACK_RE.test(callback)) {
+        throw new ExportApiError('BAD_PARAMETER', `Invalid JSONP callback: '${callback}'`);
+      }
+      const noCache = prefix === 'api' || !!hook.noCache || all.flag('nc', 'nocache');
+      const onlyPublic = all.flag('op', 'onlypublic');
+      const auth = await authenticate({
+        method: prefix === 'api' ? 'POST' : 'GET',
+        path,
+        query: signedQuery,
+        params: values,
+        headers,
+        remoteAddress: req.remoteAddress,
+        onlyPublic,
+        cookieAuth: all.flag('ca', 'cookieauth'),
+      });
+      const user = onlyPublic ? null : auth.user;
+      onSuccess = auth.onSuccess;
+      if (all.flag('oa', 'onlyauthed') && !user) throw new ExportApiError('NOT_AUTHENTICATED', 'Not authenticated');
+      const required = hook.method ?? (prefix === 'api' ? 'POST' : 'GET');
+      const actual = prefix === 'api' ? 'POST' : 'GET';
+      if (required !== actual) {
+        throw new ExportApiError('METHOD_NOT_ALLOWED', `This action requires ${required}`, {
+          headers: { allow: required },
+        });
+      }
+
+      let cacheKey: string | null = null;
+      let result: CachedResult | null = null;
+      if (cache && !noCache) {
+        const scope = user ? `user-${user.id}` : 'public';
+        const canon = canonicalQuery(pairs, CACHE_KEY_DROP);
+        const stripped = path.replace(/\.[A-Za-z0-9_]+$/, '');
+        cacheKey = createHash('sha256').update(`${scope}_${stripped}?${canon}`).digest('hex');
+        result = await cache.get(cacheKey);
+      }
+
+      if (!result) {
+        const hookValues = new Map(values);
+        for (const k of [...CONTROL_PARAMS, ...CONTROL_PARAMS_2]) hookValues.delete(k);
+        const params = new ParamReader(hookValues);
+        const common = parseCommonParams(
+          params,
+          {
+            levels: hook.detailLevels ?? { [params.get('d', 'detail') ?? 'default']: 1000 },
+            defaultDetail: hook.defaultDetail ?? 'default',
+          },
+          { now, serverTimezone },
+        );
+        const ctx = {
+          catalog: options.catalog,
+          params,
+          common,
+          type: resolved.type,
+          groups: resolved.groups,
+          format,
+          user,
+          now,
+          urls,
+          method: actual,
+        } as const;
+        if (hook.guestAllowed === false && !user) {
+          throw new ExportApiError('FORBIDDEN', 'Guest access to this resource is forbidden.');
+        }
+        if (hook.hasAccess && !(await hook.hasAccess(ctx))) {
+          throw new ExportApiError('FORBIDDEN', 'Access to this resource is restricted.');
+        }
+        const out = await hook.handler(ctx);
+        if (out.results === null || out.results === undefined) return plain(404, 'Not Found');
+        result = {
+          results: out.results,
+          additionalInfo: out.additionalInfo ?? {},
+          ts: Math.floor(now / 1000),
+          complete: out.complete ?? true,
+        };
+        if (cacheKey && cache) await cache.set(cacheKey, result, ttl);
+      }
+      if (onSuccess) await onSuccess();
+
+      const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
+      const envelope = buildEnvelope({ ...result, url }, style);
+      let body: string;
+      switch (format) {
+        case 'json':
+          body = toIndicoJson(envelope, pretty);
+          break;
+        case 'jsonp':
+          body = toJsonp(envelope, pretty, callback!);
+          break;
+        case 'xml':
+          body = toIndicoXml(envelope, { pretty, typeMap: options.xmlTypeMap });
+          break;
+        case 'ics':
+          body = toIcs(result.results, now);
+          break;
+        case 'atom':
+          body = toAtom(result.results, url, result.ts);
+          break;
+        case 'html':
+          body = toHtml(result.results, result.ts);
+          break;
+      }
+      return { status: 200, headers: { 'content-type': CONTENT_TYPES[format] }, body: method === 'HEAD' ? '' : body };
+    } catch (e) {
+      let err: ExportApiError;
+      if (isExportApiError(e)) err = e;
+      else {
+        options.logger?.error({ err: e, path }, 'export-api: unexpected failure');
+        err = new ExportApiError('INTERNAL', 'An unexpected error occurred', { cause: e });
+      }
+      const res = errorResponse(
+        err,
+        format,
+        pretty,
+        callback !== null && JSONP_CALLBACK_RE.test(callback) ? callback : null,
+      );
+      if (method === 'HEAD') res.body = '';
+      return res;
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import type {
+  BreakRecord,
+  CategoryRecord,
+  ContributionRecord,
+  EventRecord,
+  SessionRecord,
+  UserRecord,
+} from './model.js';
+
+/** A time window with open bounds; an event belongs to it when it overlaps (start <= to and end >= from). */
+export interface EventWindow {
+  from: number | null;
+  to: number | null;
+}
+
+/** An event together with the roles a user holds in it (`user/linked_events`). */
+export interface LinkedEvent {
+  event: EventRecord;
+  roles: string[];
+}
+
+/**
+ * The data the export API reads, in domain words. Adapters: `createMemoryCatalog` (this entry) and
+ * `createRedisCatalog` (`@indico/export-api/redis`); both pass `test/contract/catalog.contract.ts`.
+ */
+export interface Catalog {
+  getCategory(id: string): Promise<CategoryRecord | null>;
+  /** Root first, the category itself last; `[]` for an unknown id. */
+  getCategoryPath(id: string): Promise<CategoryRecord[]>;
+  /** Paths of several categories at once (unknown ids are absent from the map). */
+  getCategoryPaths(ids: readonly string[]): Promise<Map<string, CategoryRecord[]>>;
+  getEvent(id: string): Promise<EventRecord | null>;
+  /** One entry per id, `null` for unknown ids, in the order asked. */
+  getEvents(ids: readonly string[]): Promise<Array<EventRecord | null>>;
+  /**
+   * Every event of the category's whole subtree that overlaps the window, ascending by start date, ties by id
+   * (string order). Lazy: a consumer that stops early does not pay for the rest.
+   */
+  eventsInCategory(categoryId: string, window: EventWindow): AsyncIterable<EventRecord>;
+  /** True if an event of the subtree is still running or starts after `t` (end > t). */
+  hasEventsAfter(categoryId: string, t: number): Promise<boolean>;
+  /** Contributions of an event in insertion order. */
+  getContributions(eventId: string): Promise<ContributionRecord[]>;
+  getSessions(eventId: string): Promise<SessionRecord[]>;
+  getBreaks(eventId: string): Promise<BreakRecord[]>;
+  getUser(id: string): Promise<UserRecord | null>;
+  /** Events whose title contains every word (case-insensitive), ascending by start date. */
+  searchEvents(words: readonly string[]): Promise<EventRecord[]>;
+  /** Events that list the user in `links`, ascending by start date. */
+  eventsLinkedToUser(userId: string): Promise<LinkedEvent[]>;
+
+  /** Creates or replaces a category; its parent must exist (except the root). Moving is not supported. */
+  putCategory(category: CategoryRecord): Promise<void>;
+  /** Creates or replaces an event; its category must exist. */
+  putEvent(event: EventRecord): Promise<void>;
+  deleteEvent(id: string): Promise<void>;
+  putContribution(contribution: ContributionRecord): Promise<void>;
+  putSession(session: SessionRecord): Promise<void>;
+  putBreak(entry: BreakRecord): Promise<void>;
+  putUser(user: UserRecord): Promise<void>;
+  /** Idempotent. Does not close a client it was given. */
+  close(): Promise<void>;
+}
+
+/** What the result cache stores: the pre-serialization result, so every format shares one entry (spec §8). */
+export interface CachedResult {
+  results: unknown;
+  additionalInfo: Record<string, unknown>;
+  /** Generation time in Unix seconds; a hit returns it unchanged. */
+  ts: number;
+  complete: boolean;
+}
+
+/** Result cache port: memory (`createMemoryResultCache`) and Redis (`createRedisResultCache`). */
+export interface ResultCache {
+  get(key: string): Promise<CachedResult | null>;
+  set(key: string, value: CachedResult, ttlMs: number): Promise<void>;
+  close(): Promise<void>;
+}
