@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { defineFossil, type FossilizeContext, fossilize } from '@indico/fossilize';
 import { ExportDate } from './datetime.js';
-import { defineFossil, type FossilizeContext, fossilize } from './fossil-lite.js';
 import type {
   BreakRecord,
   CategoryRecord,
@@ -295,8 +295,8 @@ const slotMembers = {
   getRoomFullname: {
     produce: (x: SessionSlot) => x.slot.roomFullname ?? x.slot.room ?? x.s.roomFullname ?? x.s.room ?? '',
   },
-  inheritRoom: { produce: (x: SessionSlot) => x.slot.room === undefined },
-  inheritLoc: { produce: (x: SessionSlot) => x.slot.location === undefined },
+  inheritRoom: { name: 'inheritRoom', produce: (x: SessionSlot) => x.slot.room === undefined },
+  inheritLoc: { name: 'inheritLoc', produce: (x: SessionSlot) => x.slot.location === undefined },
   getConveners: {
     name: 'conveners',
     produce: (x: SessionSlot) => (x.slot.conveners ?? []).map((p) => new SessionChair(p)),
