@@ -127,7 +127,7 @@ describe('output types', () => {
       }
     }
     const IDocFossil = defineFossil('IDocFossil', { title: {}, getLabel: {}, summary: {} });
-    expectTypeOf(fossilize(new Doc(), IDocFossil)).toEqualTypeOf<{
+    expectTypeOf(() => fossilize(new Doc(), IDocFossil)).returns.toEqualTypeOf<{
       title: string;
       getLabel: string;
       _type: string;
@@ -173,6 +173,6 @@ describe('output types', () => {
     expectTypeOf(fossilize(new Set([new User(1, 'a')]), ISimpleUserFossil)).toEqualTypeOf<
       { id: number; name: string; _type: 'User'; _fossil: 'simpleUser' }[]
     >();
-    expectTypeOf(fossilize([new User(1, 'a')])).toEqualTypeOf<Fossilized[]>();
+    expectTypeOf(() => fossilize([new User(1, 'a')])).returns.toEqualTypeOf<Fossilized[]>();
   });
 });
