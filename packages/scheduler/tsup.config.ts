@@ -1,11 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', redis: 'src/redis.ts', cli: 'src/cli.ts', 'worker-entry': 'src/worker-entry.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts', redis: 'src/redis.ts' } },
   sourcemap: true,
   clean: true,
+  shims: true,
   target: 'node20',
   platform: 'node',
 });

@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { TaskRecord } from '../record.js';
+import { parseTaskUid } from '../record.js';
+import type {
+  Completion,
+  DaemonState,
+  DeadLetter,
+  IndexEntry,
+  IndexName,
+  OccurrenceRecord,
+  RestartResult,
+  SchedulerStore,
+  SpoolEntry,
+  SpoolItem,
+  SpoolOutcome,
+  StepOutput,
+  TaskTarget,
+} from '../store.js';
+import { rowToRecord, type TaskRow } from './codec.js';
+import { type SchedulerKeys, schedulerKeys } from './redis/keys.js';
+import {
+  CLEAR_SPOOL,
+  DEAD_LETTER_TASK,
+  HEARTBEAT,
+  PRUNE,
+  RECOVER,
+  RESTART_FAILED,
+  SPOOL_PUSH,
+  STEP,
+  TERMINATE,
+} from './redis/lua.js';
+
+export interface RedisStoreOptions {
+  /** An existing ioredis client; the store never closes it. */
+  redis: Redis;
+  /** Key prefix, e.g. 'indico:'. Keys are `<prefix>{<name>}:...`. */
+  prefix?: string;
+  /** Scheduler name inside the prefix (the hash tag). Default 'scheduler'. */
+  name?: string;
+}
+
+export interface RedisSchedulerStore extends SchedulerStore {
+  readonly keys: SchedulerKeys;
+}
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const SCRIPTS = {
+  step: script(STEP),
+  spoolPush: script(SPOOL_PUSH),
+  heartbeat: script(HEARTBEAT),
+  terminate: script(TERMINATE),
+  recover: script(RECOVER),
+  restartFailed: script(RESTART_FAILED),
+  deadLetterTask: script(DEAD_LETTER_TASK),
+  prune: script(PRUNE),
+  clearSpool: script(CLEAR_SPOOL),
+};
+
+/** Redis spool items: `add` carries its TaskData pre-serialized (`d`), so the Lua side stores it without re-encoding. */
+function encodeSpool(entry: SpoolEntry): string {
+  switch (entry.op) {
+    case 'add': {
+      const { data, startOn } = entry.task;
+      return JSON.stringify({
+        op: 'add',
+        ref: data.ref,
+        typeId: data.typeId,
+        kind: data.kind,
+        key: data.key,
+        startOn,
+        d: JSON.stringify(data),
+      });
+    }
+    case 'del':
+      return JSON.stringify({ op: 'del', ...entry.target });
+    case 'change':
+      return JSON.stringify({ op: 'change', ...entry.target, startOn: entry.startOn });
+    case 'shutdown':
+      return JSON.stringify({ op: 'shutdown', message: entry.message });
+  }
+}
+
+function decodeSpool(raw: string): SpoolItem {
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    const target = (): TaskTarget => (typeof v.id === 'number' ? { id: v.id } : { ref: String(v.ref) });
+    switch (v.op) {
+      case 'add':
+        return { op: 'add', task: { data: JSON.parse(String(v.d)), startOn: (v.startOn as number) ?? null } };
+      case 'del':
+        return { op: 'del', target: target() };
+      case 'change':
+        return { op: 'change', target: target(), startOn: Number(v.startOn) };
+      case 'shutdown':
+        return { op: 'shutdown', message: String(v.message ?? '') };
+    }
+  } catch {
+    // falls through
+  }
+  return { op: 'invalid', raw };
+}
+
+const num = (v: string | undefined | null): number | null =>
+  v === undefined || v === null || v === '' ? null : Number(v);
+const str = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);
+
+function hashToRow(h: Record<string, string>): TaskRow | null {
+  if (!h || h.s === undefined) return null;
+  return {
+    d: h.d ?? '',
+    s: Number(h.s),
+    t: num(h.t),
+    st: num(h.st),
+    en: num(h.en),
+    oc: Number(h.oc ?? 0),
+    rn: Number(h.rn ?? 0),
+    o: str(h.o),
+    err: str(h.err),
+    dq: h.dq === '1' ? 1 : 0,
+    r: h.r ?? '',
+    k: str(h.k),
+    kd: h.kd === 'p' ? 'p' : 'o',
+  };
+}
+
+/**
+ * The Redis adapter: every transition is one Lua script (atomic, retry-safe, never derived from mutable fields);
+ * all keys share one hash tag. Subscribing opens one duplicate connection; `close()` closes only that.
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStore {
+  const redis = options.redis;
+  if (!redis || typeof redis.evalsha !== 'function') throw new TypeError('createRedisStore needs an ioredis client');
+  const keys = schedulerKeys(options.prefix ?? '', options.name ?? 'scheduler');
+  const subscribers = new Set<Redis>();
+  let closed = false;
+
+  async function run(s: Script, args: Array<string | number>): Promise<unknown> {
+    try {
+      return await redis.evalsha(s.sha, 1, keys.base, ...args);
+    } catch (err) {
+      if (err instanceof Error && /NOSCRIPT/.test(err.message)) return redis.eval(s.source, 1, keys.base, ...args);
+      throw err;
+    }
+  }
+
+  async function readTask(id: number): Promise<TaskRecord | null> {
+    const row = hashToRow(await redis.hgetall(keys.task(id)));
+    return row ? rowToRecord(id, row) : null;
+  }
+
+  async function resolve(target: TaskTarget): Promise<number | null> {
+    if ('id' in target) return target.id;
+    const v = await redis.hget(keys.refs, target.ref);
+    return v === null ? null : Number(v);
+  }
+
+  return {
+    keys,
+    async spool(entries) {
+      if (entries.length === 0) return;
+      await run(SCRIPTS.spoolPush, entries.map(encodeSpool));
+    },
+    async readSpool() {
+      return (await redis.lrange(keys.spool, 0, -1)).map(decodeSpool);
+    },
+    async clearSpool() {
+      return Number(await run(SCRIPTS.clearSpool, []));
+    },
+    async getTask(target) {
+      const id = await resolve(target);
+      return id === null ? null : readTask(id);
+    },
+    async getOccurrence(taskId, occurrence) {
+      const raw = await redis.hget(keys.occurrences, `${taskId}:${occurrence}`);
+      return raw ? (JSON.parse(raw) as OccurrenceRecord) : null;
+    },
+    async restartFailed(id, startOn): Promise<RestartResult> {
+      return (await run(SCRIPTS.restartFailed, [id, startOn])) as RestartResult;
+    },
+    async counts() {
+      const r = await redis
+        .multi()
+        .llen(keys.spool)
+        .zcard(keys.waiting)
+        .zcard(keys.running)
+        .zcard(keys.finished)
+        .zcard(keys.failed)
+        .llen(keys.dead)
+        .exec();
+      const n = (i: number) => Number(r?.[i]?.[1] ?? 0);
+      return { spooled: n(0), waiting: n(1), running: n(2), finished: n(3), failed: n(4), deadLetter: n(5) };
+    },
+    async daemons(): Promise<DaemonState[]> {
+      const [seen, info] = await Promise.all([
+        redis.call('ZRANGE', keys.daemons, 0, -1, 'WITHSCORES') as Promise<string[]>,
+        redis.hgetall(keys.daemonInfo),
+      ]);
+      const out: DaemonState[] = [];
+      for (let i = 0; i < seen.length; i += 2) {
+        const id = seen[i]!;
+        out.push({ ...JSON.parse(info[id] ?? '{}'), id, lastSeen: Number(seen[i + 1]) });
+      }
+      return out;
+    },
+    async list(index: IndexName, offset, limit): Promise<IndexEntry[]> {
+      const key = keys[index];
+      const stop = offset + limit - 1;
+      const flat =
+        index === 'finished' || index === 'failed'
+          ? ((await redis.call('ZREVRANGE', key, offset, stop, 'WITHSCORES')) as string[])
+          : ((await redis.call('ZRANGE', key, offset, stop, 'WITHSCORES')) as string[]);
+      const entries: Array<{ uid: string; score: number; id: number; occ: number | null }> = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const member = flat[i]!;
+        const uid = index === 'waiting' || index === 'running' ? `task${member}` : member;
+        const parsed = parseTaskUid(uid);
+        if (parsed) entries.push({ uid, score: Number(flat[i + 1]), id: parsed.id, occ: parsed.occurrence });
+      }
+      if (entries.length === 0) return [];
+      const p = redis.pipeline();
+      for (const e of entries) {
+        p.hgetall(keys.task(e.id));
+        p.hget(keys.occurrences, `${e.id}:${e.occ ?? -1}`);
+      }
+      const res = (await p.exec()) ?? [];
+      return entries.map((e, i) => {
+        const row = hashToRow(res[2 * i]?.[1] as Record<string, string>);
+        const occ = res[2 * i + 1]?.[1] as string | null;
+        return {
+          uid: e.uid,
+          score: e.score,
+          task: row ? rowToRecord(e.id, row) : null,
+          occurrence: e.occ !== null && occ ? (JSON.parse(occ) as OccurrenceRecord) : null,
+        };
+      });
+    },
+    async deadLetters(offset, limit) {
+      return (await redis.lrange(keys.dead, offset, offset + limit - 1)).map((raw) => JSON.parse(raw) as DeadLetter);
+    },
+    async touchDaemon(info, now) {
+      await redis.multi().zadd(keys.daemons, now, info.id).hset(keys.daemonInfo, info.id, JSON.stringify(info)).exec();
+    },
+    async removeDaemon(id) {
+      await redis.multi().zrem(keys.daemons, id).hdel(keys.daemonInfo, id).exec();
+    },
+    async step(input): Promise<StepOutput> {
+      const args: Array<string | number> = [input.now, input.owner, input.claim, input.spool, input.results.length];
+      for (const r of input.results) {
+        args.push(
+          r.id,
+          r.run,
+          r.outcome,
+          r.startedOn,
+          r.endedOn,
+          r.nextStartOn ?? '',
+          r.attempts,
+          r.delay,
+          r.error ?? '',
+        );
+      }
+      const [outs, shutdown, completed, claimed, nextDue, pending] = (await run(SCRIPTS.step, args)) as [
+        Array<string | number | null>,
+        string | null,
+        Array<number | string | null>,
+        Array<number | string>,
+        number | null,
+        number,
+      ];
+      const spool: SpoolOutcome[] = [];
+      for (let i = 0; i < outs.length; i += 6) {
+        const o: SpoolOutcome = {
+          op: String(outs[i]),
+          result: outs[i + 1] as SpoolOutcome['result'],
+          id: outs[i + 2] === null ? null : Number(outs[i + 2]),
+          ref: (outs[i + 3] as string | null) ?? null,
+        };
+        if (outs[i + 4] !== null) o.typeId = String(outs[i + 4]);
+        if (outs[i + 5] !== null) o.message = String(outs[i + 5]);
+        spool.push(o);
+      }
+      const done: Completion[] = [];
+      for (let i = 0; i < completed.length; i += 6) {
+        done.push({
+          id: Number(completed[i]),
+          accepted: Number(completed[i + 1]) === 1,
+          status: Number(completed[i + 2]),
+          index: (completed[i + 3] as Completion['index']) ?? null,
+          occurrence: completed[i + 4] === null ? null : Number(completed[i + 4]),
+          requeuedAt: completed[i + 5] === null ? null : Number(completed[i + 5]),
+        });
+      }
+      const tasks: StepOutput['claimed'] = [];
+      for (let i = 0; i < claimed.length; i += 6) {
+        tasks.push({
+          id: Number(claimed[i]),
+          run: Number(claimed[i + 1]),
+          data: String(claimed[i + 2]),
+          startOn: Number(claimed[i + 3]),
+          occurrences: Number(claimed[i + 4]),
+          startedOn: Number(claimed[i + 5]),
+        });
+      }
+      return {
+        spool,
+        shutdown: shutdown === null ? null : String(shutdown),
+        completed: done,
+        claimed: tasks,
+        nextDue: nextDue === null ? null : Number(nextDue),
+        spoolPending: Number(pending) === 1,
+      };
+    },
+    async heartbeat(id, run_, now) {
+      return Number(await run(SCRIPTS.heartbeat, [id, run_, now])) === 1;
+    },
+    async terminate(id, run_, now, nextStartOn, reason) {
+      return Number(await run(SCRIPTS.terminate, [id, run_, now, nextStartOn ?? '', reason])) === 1;
+    },
+    async recover(now, leaseMs, deadOwners) {
+      return ((await run(SCRIPTS.recover, [now, leaseMs, ...deadOwners])) as number[]).map(Number);
+    },
+    async deadLetterTask(id, run_, reason, now) {
+      await run(SCRIPTS.deadLetterTask, [id, run_, reason, now]);
+    },
+    async prune(now, options) {
+      return Number(await run(SCRIPTS.prune, [now, options.maxAge ?? '', options.maxCount ?? '', 5000]));
+    },
+    async subscribe(listener) {
+      const sub = redis.duplicate();
+      subscribers.add(sub);
+      sub.on('message', (channel: string) => {
+        if (channel === keys.wakeChannel) listener();
+      });
+      sub.on('error', () => {});
+      await sub.subscribe(keys.wakeChannel);
+      return async () => {
+        if (!subscribers.delete(sub)) return;
+        sub.disconnect();
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const s of subscribers) s.disconnect();
+      subscribers.clear();
+    },
+  };
+}
