@@ -11,6 +11,8 @@ export interface AuthInput {
   params: ReadonlyMap<string, string>;
   headers: Readonly<Record<string, string | undefined>>;
   remoteAddress?: string;
+  /** Whether the request came over HTTPS. */
+  secure?: boolean;
   /** Whether the client asked for `onlypublic=yes` (the key is still checked, the request runs as anonymous). */
   onlyPublic: boolean;
   /** `cookieauth=yes`. */

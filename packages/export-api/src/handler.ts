@@ -31,6 +31,8 @@ export interface ExportRequest {
   body?: string;
   headers?: Readonly<Record<string, string | string[] | undefined>>;
   remoteAddress?: string;
+  /** Whether the request came over HTTPS (for the signing layer's optional HTTPS requirement). */
+  secure?: boolean;
 }
 
 export interface ExportResponse {
@@ -170,6 +172,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         params: values,
         headers,
         remoteAddress: req.remoteAddress,
+        secure: req.secure,
         onlyPublic,
         cookieAuth: all.flag('ca', 'cookieauth'),
       });

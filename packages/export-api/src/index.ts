@@ -75,6 +75,11 @@ export {
   toIndicoXml,
   toJsonp,
 } from './serializers/index.js';
+export {
+  createSigningAuthenticator,
+  type SigningAuthenticatorOptions,
+  STATUS_BY_SIGNING_CODE,
+} from './signing.js';
 export type { CachedResult, Catalog, EventWindow, LinkedEvent, ResultCache } from './store.js';
 export { createMemoryCatalog, createMemoryResultCache } from './stores/memory.js';
 export { defaultUrls, type ExportUrls } from './urls.js';

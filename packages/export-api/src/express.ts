@@ -1,0 +1,1 @@
+export { exportApiMiddleware } from './adapters/express.js';

@@ -1,0 +1,1 @@
+export { legacyUrls, loadSeedFixtures, loadSeedTimetableFixtures } from './fixtures/seed.js';

@@ -1,0 +1,7 @@
+export {
+  createRedisCatalog,
+  createRedisResultCache,
+  decodeCached,
+  encodeCached,
+  type RedisStoreOptions,
+} from './stores/redis.js';

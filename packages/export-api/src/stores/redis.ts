@@ -1,0 +1,290 @@
+import type { Redis } from 'ioredis';
+import { ExportDate } from '../datetime.js';
+import { ExportApiError } from '../errors.js';
+import type {
+  BreakRecord,
+  CategoryRecord,
+  ContributionRecord,
+  EventRecord,
+  SessionRecord,
+  UserRecord,
+} from '../model.js';
+import type { CachedResult, Catalog, EventWindow, LinkedEvent, ResultCache } from '../store.js';
+import { assertCategory, assertContribution, assertEvent, assertId } from '../validate.js';
+import { cacheKey, catalogKeys } from './redis/keys.js';
+import { PUT_CHILD, PUT_EVENT } from './redis/scripts.js';
+
+export interface RedisStoreOptions {
+  /** An existing ioredis client; never closed by the store. */
+  client: Redis;
+  /** Prepended to every key (e.g. `indico:`); keys then carry the `{export}` hash tag. */
+  prefix?: string;
+  /** Events fetched per round trip while iterating a category (default 256). */
+  pageSize?: number;
+}
+
+type StoredCategory = CategoryRecord & { _path: string[] };
+
+const byStartThenId = (a: EventRecord, b: EventRecord) =>
+  a.startDate - b.startDate || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function stripPath(c: StoredCategory): CategoryRecord {
+  const { _path, ...rest } = c;
+  return rest;
+}
+
+/**
+ * Catalog over Redis. Events of a category subtree live in two sorted sets per ancestor category (by start and
+ * by end), so a category-and-window query reads only events starting in [from - longest duration, to]
+ * instead of scanning every event. Writes of an event and its indexes are one Lua script.
+ */
+export function createRedisCatalog(options: RedisStoreOptions): Catalog {
+  const { client } = options;
+  const k = catalogKeys(options.prefix ?? '');
+  const pageSize = options.pageSize ?? 256;
+  let closed = false;
+  const live = () => {
+    if (closed) throw new ExportApiError('INVALID_ARGUMENT', 'the Redis catalog is closed');
+  };
+
+  const categoriesOf = async (ids: readonly string[]): Promise<Array<StoredCategory | null>> => {
+    if (ids.length === 0) return [];
+    const raw = await client.hmget(k.categories, ...ids);
+    return raw.map((r) => (r ? (JSON.parse(r) as StoredCategory) : null));
+  };
+  const eventsOf = async (ids: readonly string[]): Promise<Array<EventRecord | null>> => {
+    if (ids.length === 0) return [];
+    const raw = await client.hmget(k.events, ...ids);
+    return raw.map((r) => (r ? (JSON.parse(r) as EventRecord) : null));
+  };
+  const childrenOf = async <T>(kind: 'contrib' | 'sess' | 'break', eventId: string): Promise<T[]> => {
+    const ids = await client.zrange(k.order(kind, eventId), '0', '-1');
+    if (ids.length === 0) return [];
+    const raw = await client.hmget(k.children(kind, eventId), ...ids);
+    return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as T);
+  };
+  const putChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string, value: unknown) => {
+    await client.eval(
+      PUT_CHILD,
+      '3',
+      k.children(kind, eventId),
+      k.order(kind, eventId),
+      k.seq,
+      id,
+      JSON.stringify(value),
+    );
+  };
+  const paths = async (ids: readonly string[]): Promise<Map<string, CategoryRecord[]>> => {
+    const own = await categoriesOf(ids);
+    const all = new Set<string>();
+    for (const c of own) for (const a of c?._path ?? []) all.add(a);
+    const list = [...all];
+    const found = await categoriesOf(list);
+    const byId = new Map<string, CategoryRecord>();
+    list.forEach((id, i) => {
+      const c = found[i];
+      if (c) byId.set(id, stripPath(c));
+    });
+    const out = new Map<string, CategoryRecord[]>();
+    ids.forEach((id, i) => {
+      const c = own[i];
+      if (c)
+        out.set(
+          id,
+          c._path.map((a) => byId.get(a)).filter((x): x is CategoryRecord => !!x),
+        );
+    });
+    return out;
+  };
+
+  return {
+    async getCategory(id) {
+      live();
+      const [c] = await categoriesOf([id]);
+      return c ? stripPath(c) : null;
+    },
+    async getCategoryPath(id) {
+      live();
+      return (await paths([id])).get(id) ?? [];
+    },
+    async getCategoryPaths(ids) {
+      live();
+      return paths(ids);
+    },
+    async getEvent(id) {
+      live();
+      return (await eventsOf([id]))[0] ?? null;
+    },
+    async getEvents(ids) {
+      live();
+      return eventsOf(ids);
+    },
+    async *eventsInCategory(categoryId: string, window: EventWindow) {
+      live();
+      let lo = '-inf';
+      if (window.from !== null) {
+        const maxDur = Number((await client.hget(k.maxDuration, categoryId)) ?? 0);
+        lo = String(window.from - maxDur);
+      }
+      const hi = window.to === null ? '+inf' : String(window.to);
+      for (let offset = 0; ; offset += pageSize) {
+        const ids = await client.zrangebyscore(k.byStart(categoryId), lo, hi, 'LIMIT', offset, pageSize);
+        if (ids.length === 0) return;
+        for (const e of await eventsOf(ids)) {
+          if (e && (window.from === null || e.endDate >= window.from)) yield e;
+        }
+        if (ids.length < pageSize) return;
+      }
+    },
+    async hasEventsAfter(categoryId, t) {
+      live();
+      const ids = await client.zrangebyscore(k.byEnd(categoryId), `(${t}`, '+inf', 'LIMIT', 0, 1);
+      return ids.length > 0;
+    },
+    async getContributions(eventId) {
+      live();
+      return childrenOf<ContributionRecord>('contrib', eventId);
+    },
+    async getSessions(eventId) {
+      live();
+      return childrenOf<SessionRecord>('sess', eventId);
+    },
+    async getBreaks(eventId) {
+      live();
+      return childrenOf<BreakRecord>('break', eventId);
+    },
+    async getUser(id) {
+      live();
+      const raw = await client.hget(k.users, id);
+      return raw ? (JSON.parse(raw) as UserRecord) : null;
+    },
+    async searchEvents(words) {
+      live();
+      const lower = words.map((w) => w.toLowerCase());
+      const out: EventRecord[] = [];
+      let cursor = '0';
+      do {
+        const [next, flat] = await client.hscan(k.events, cursor, 'COUNT', 500);
+        cursor = next;
+        for (let i = 1; i < flat.length; i += 2) {
+          const e = JSON.parse(flat[i]!) as EventRecord;
+          if (lower.every((w) => e.title.toLowerCase().includes(w))) out.push(e);
+        }
+      } while (cursor !== '0');
+      return out.sort(byStartThenId);
+    },
+    async eventsLinkedToUser(userId) {
+      live();
+      const ids = await client.zrange(k.links(userId), '0', '-1');
+      const out: LinkedEvent[] = [];
+      for (const e of await eventsOf(ids)) {
+        const link = e?.links?.find((l) => l.userId === userId);
+        if (e && link) out.push({ event: e, roles: [...link.roles] });
+      }
+      return out;
+    },
+    async putCategory(c) {
+      live();
+      assertCategory(c);
+      let path = [c.id];
+      if (c.parentId !== null) {
+        const [parent] = await categoriesOf([c.parentId]);
+        if (!parent) throw new ExportApiError('INVALID_ARGUMENT', `parent category ${c.parentId} does not exist`);
+        path = [...parent._path, c.id];
+      }
+      const [old] = await categoriesOf([c.id]);
+      if (old && old.parentId !== c.parentId) {
+        throw new ExportApiError('INVALID_ARGUMENT', `category ${c.id} cannot be moved`);
+      }
+      await client.hset(k.categories, c.id, JSON.stringify({ ...c, _path: path }));
+    },
+    async putEvent(e) {
+      live();
+      assertEvent(e);
+      const [cat] = await categoriesOf([e.categoryId]);
+      if (!cat) throw new ExportApiError('INVALID_ARGUMENT', `category ${e.categoryId} does not exist`);
+      for (const l of e.links ?? []) assertId(l.userId, 'linked user');
+      await client.eval(
+        PUT_EVENT,
+        '1',
+        k.events,
+        k.base,
+        e.id,
+        JSON.stringify(e),
+        String(e.startDate),
+        String(e.endDate),
+        cat._path.join(','),
+        (e.links ?? []).map((l) => l.userId).join(','),
+      );
+    },
+    async deleteEvent(id) {
+      live();
+      await client.eval(PUT_EVENT, '1', k.events, k.base, id, '', '0', '0', '', '');
+      const kinds = ['contrib', 'sess', 'break'] as const;
+      await client.del(...kinds.flatMap((kind) => [k.children(kind, id), k.order(kind, id)]));
+    },
+    async putContribution(c) {
+      live();
+      assertContribution(c);
+      await putChild('contrib', c.eventId, c.id, c);
+    },
+    async putSession(s) {
+      live();
+      assertId(s.id, 'session');
+      assertId(s.eventId, 'event');
+      await putChild('sess', s.eventId, s.id, s);
+    },
+    async putBreak(b) {
+      live();
+      assertId(b.id, 'break');
+      assertId(b.eventId, 'event');
+      await putChild('break', b.eventId, b.id, b);
+    },
+    async putUser(u) {
+      live();
+      assertId(u.id, 'user');
+      await client.hset(k.users, u.id, JSON.stringify(u));
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+/** JSON with ExportDate round-tripping (`{"$dt":[ms,tz]}`), for cached results. */
+export function encodeCached(value: CachedResult): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const raw = this[key];
+    return raw instanceof ExportDate ? { $dt: [raw.epochMs, raw.tz] } : v;
+  });
+}
+
+export function decodeCached(text: string): CachedResult {
+  return JSON.parse(text, (_k, v) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Array.isArray(v.$dt) && Object.keys(v).length === 1) {
+      return new ExportDate(v.$dt[0], v.$dt[1]);
+    }
+    return v;
+  }) as CachedResult;
+}
+
+/** Result cache in Redis: one string per entry with a PX expiry, keyed under `{export}:cache:`. */
+export function createRedisResultCache(options: Omit<RedisStoreOptions, 'pageSize'>): ResultCache {
+  const { client } = options;
+  const prefix = options.prefix ?? '';
+  let closed = false;
+  return {
+    async get(key) {
+      if (closed) return null;
+      const raw = await client.get(cacheKey(prefix, key));
+      return raw === null ? null : decodeCached(raw);
+    },
+    async set(key, value, ttlMs) {
+      if (closed || !(ttlMs > 0)) return;
+      await client.set(cacheKey(prefix, key), encodeCached(value), 'PX', Math.ceil(ttlMs));
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * put-event (KEYS: none declared beyond KEYS[1] = the events hash; every other key is derived from ARGV[1] and
+ * shares its `{export}` hash tag, so the script stays in one Cluster slot).
+ * ARGV: 1 base, 2 event id, 3 JSON ('' deletes), 4 start ms, 5 end ms, 6 ancestor ids (csv, root first),
+ *       7 linked user ids (csv).
+ * Removes the event from the indexes of its previous ancestors and users, then (unless deleting) stores it and
+ * adds it to `idx:start:<cat>` / `idx:end:<cat>` of every ancestor, raising `maxdur[cat]` when needed.
+ * Returns 1 when stored, 0 when deleted.
+ */
+export const PUT_EVENT = `
+local base = ARGV[1]
+local id = ARGV[2]
+local oldAnc = redis.call('HGET', base .. 'ev-anc', id)
+if oldAnc then
+  for a in string.gmatch(oldAnc, '[^,]+') do
+    redis.call('ZREM', base .. 'idx:start:' .. a, id)
+    redis.call('ZREM', base .. 'idx:end:' .. a, id)
+  end
+end
+local oldLinks = redis.call('HGET', base .. 'ev-links', id)
+if oldLinks then
+  for u in string.gmatch(oldLinks, '[^,]+') do redis.call('ZREM', base .. 'links:' .. u, id) end
+end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('HDEL', base .. 'ev-anc', id)
+  redis.call('HDEL', base .. 'ev-links', id)
+  return 0
+end
+local s = tonumber(ARGV[4])
+local e = tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], id, ARGV[3])
+redis.call('HSET', base .. 'ev-anc', id, ARGV[6])
+redis.call('HSET', base .. 'ev-links', id, ARGV[7])
+for a in string.gmatch(ARGV[6], '[^,]+') do
+  redis.call('ZADD', base .. 'idx:start:' .. a, s, id)
+  redis.call('ZADD', base .. 'idx:end:' .. a, e, id)
+  local cur = tonumber(redis.call('HGET', base .. 'maxdur', a) or '0')
+  if e - s > cur then redis.call('HSET', base .. 'maxdur', a, e - s) end
+end
+for u in string.gmatch(ARGV[7], '[^,]+') do redis.call('ZADD', base .. 'links:' .. u, s, id) end
+return 1
+`;
+
+/**
+ * put-child. KEYS: 1 hash of the event's children, 2 insertion-order sorted set, 3 sequence counter.
+ * ARGV: 1 child id, 2 JSON. Keeps the first insertion position of an id; returns 1.
+ */
+export const PUT_CHILD = `
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
