@@ -4,6 +4,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts', redis: 'src/redis.ts', express: 'src/express.ts', scheduler: 'src/scheduler.ts' },
     format: ['esm', 'cjs'],
+    // one copy of each class across entries, in CJS too (instanceof across subpaths)
+    splitting: true,
     dts: true,
     sourcemap: true,
     clean: true,

@@ -143,6 +143,12 @@ export interface AgentRunContext extends RunContext {
   window: SyncWindow | null;
 }
 
+/** Whether a value is a PushSyncAgent (structural, so it holds across bundles and realms). */
+export function isPushSyncAgent(value: unknown): value is PushSyncAgent {
+  const v = value as Partial<PushSyncAgent> | null;
+  return typeof v?.run === 'function' && typeof v.acknowledge === 'function' && typeof v._run === 'function';
+}
+
 /** An agent that pushes compacted records to a remote service (seed §4.3). */
 export abstract class PushSyncAgent extends SyncAgent {
   /**

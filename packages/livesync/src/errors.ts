@@ -24,6 +24,10 @@ export class LivesyncError extends Error {
   }
 }
 
+/** Also recognises errors from another copy of the package (two bundles, a worker): by name and code. */
 export function isLivesyncError(value: unknown): value is LivesyncError {
-  return value instanceof LivesyncError;
+  if (value instanceof LivesyncError) return true;
+  return (
+    value instanceof Error && value.name === 'LivesyncError' && typeof (value as { code?: unknown }).code === 'string'
+  );
 }

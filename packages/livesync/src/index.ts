@@ -1,6 +1,7 @@
 export {
   type AgentInfo,
   type AgentRunContext,
+  isPushSyncAgent,
   PushSyncAgent,
   type RunContext,
   SyncAgent,

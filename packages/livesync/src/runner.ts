@@ -1,4 +1,4 @@
-import { PushSyncAgent, type RunContext } from './agent.js';
+import { isPushSyncAgent, type RunContext } from './agent.js';
 import type { SyncManager } from './sync-manager.js';
 
 export interface AgentRunResult {
@@ -21,7 +21,7 @@ export async function runActiveAgents(
   const now = options.now ?? manager.clock.now();
   const results: AgentRunResult[] = [];
   for (const agent of (await manager.getAllAgents()).values()) {
-    if (!agent.active || !(agent instanceof PushSyncAgent)) {
+    if (!agent.active || !isPushSyncAgent(agent)) {
       logger.warn({ agent: agent.id }, 'livesync: agent is not active, skipping');
       results.push({ id: agent.id, status: 'inactive', till: null });
       continue;
