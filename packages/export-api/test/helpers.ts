@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noExplicitAny: tests read parsed JSON by field name. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { legacyUrls, loadSeedFixtures, loadSeedTimetableFixtures } from '../src/fixtures/seed.js';
@@ -65,7 +66,7 @@ export function expectSeedSubset(actual: unknown, expected: unknown, path = '$')
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), `${path} is a list`).toBe(true);
     expect((actual as unknown[]).length, `${path}.length`).toBe(expected.length);
-    expected.forEach((e, i) => expectSeedSubset((actual as unknown[])[i], e, `${path}[${i}]`));
+    for (const [i, e] of expected.entries()) expectSeedSubset((actual as unknown[])[i], e, `${path}[${i}]`);
     return;
   }
   expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), `${path} is an object`).toBe(true);

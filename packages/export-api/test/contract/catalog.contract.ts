@@ -1,0 +1,259 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Catalog, CategoryRecord, ContributionRecord, EventRecord } from '../../src/index.js';
+import { isExportApiError } from '../../src/index.js';
+
+export interface CatalogHarness {
+  catalog: Catalog;
+  cleanup(): Promise<void>;
+}
+
+const H = 3600_000;
+const T0 = Date.UTC(2026, 0, 10);
+
+export function cat(id: string, parentId: string | null, name = `Cat ${id}`): CategoryRecord {
+  return { id, name, parentId };
+}
+
+export function ev(
+  id: string,
+  categoryId: string,
+  start: number,
+  end: number,
+  extra: Partial<EventRecord> = {},
+): EventRecord {
+  return {
+    id,
+    title: `Event ${id}`,
+    description: '',
+    type: 'meeting',
+    startDate: start,
+    endDate: end,
+    timezone: 'UTC',
+    categoryId,
+    location: 'CERN',
+    room: null,
+    address: null,
+    creator: { id: 'u1', fullName: 'Creator', affiliation: '', email: 'c@example.org' },
+    chairs: [],
+    creationDate: T0,
+    modificationDate: T0,
+    ...extra,
+  };
+}
+
+function contrib(id: string, eventId: string, title = `C${id}`): ContributionRecord {
+  return {
+    id,
+    eventId,
+    title,
+    description: '',
+    startDate: T0,
+    duration: 10,
+    location: null,
+    room: null,
+    speakers: [],
+    track: null,
+    sessionId: null,
+    type: null,
+  };
+}
+
+async function ids(it: AsyncIterable<EventRecord>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of it) out.push(e.id);
+  return out;
+}
+
+async function expectInvalid(p: Promise<unknown>): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isExportApiError(err) && err.code === 'INVALID_ARGUMENT').toBe(true);
+}
+
+/** The Catalog port's behaviour (spec §9 reads), run against every adapter. */
+export function describeCatalogContract(name: string, make: () => Promise<CatalogHarness>): void {
+  describe(`Catalog contract: ${name}`, () => {
+    let h: CatalogHarness;
+    let c: Catalog;
+    beforeEach(async () => {
+      h = await make();
+      c = h.catalog;
+      // Tree: 0 -> 1 -> 11, 0 -> 2
+      await c.putCategory(cat('0', null, 'Home'));
+      await c.putCategory(cat('1', '0'));
+      await c.putCategory(cat('11', '1'));
+      await c.putCategory(cat('2', '0'));
+    });
+    afterEach(async () => {
+      await h.cleanup();
+    });
+
+    it('returns categories with their path from the root, and nothing for unknown ids', async () => {
+      expect((await c.getCategory('11'))?.name).toBe('Cat 11');
+      expect((await c.getCategoryPath('11')).map((x) => x.id)).toEqual(['0', '1', '11']);
+      expect(await c.getCategory('nope')).toBeNull();
+      expect(await c.getCategoryPath('nope')).toEqual([]);
+      const paths = await c.getCategoryPaths(['2', 'nope', '11']);
+      expect([...paths.keys()].sort()).toEqual(['11', '2']);
+      expect(paths.get('2')!.map((x) => x.id)).toEqual(['0', '2']);
+    });
+
+    it('refuses a category whose parent is unknown, a move, and a bad id, writing nothing', async () => {
+      await expectInvalid(c.putCategory(cat('9', 'missing')));
+      expect(await c.getCategory('9')).toBeNull();
+      await expectInvalid(c.putCategory(cat('11', '2')));
+      expect((await c.getCategoryPath('11')).map((x) => x.id)).toEqual(['0', '1', '11']);
+      await expectInvalid(c.putCategory(cat('a/b', '0')));
+    });
+
+    it('stores events and answers getEvents in the order asked with null for unknown ids', async () => {
+      await c.putEvent(ev('e1', '1', T0, T0 + H));
+      await c.putEvent(ev('e2', '2', T0, T0 + H));
+      expect((await c.getEvent('e1'))?.title).toBe('Event e1');
+      expect((await c.getEvents(['e2', 'x', 'e1'])).map((e) => e?.id ?? null)).toEqual(['e2', null, 'e1']);
+    });
+
+    it('refuses an event in an unknown category or ending before it starts, writing nothing', async () => {
+      await expectInvalid(c.putEvent(ev('e1', 'missing', T0, T0 + H)));
+      await expectInvalid(c.putEvent(ev('e2', '1', T0, T0 - 1)));
+      expect(await c.getEvents(['e1', 'e2'])).toEqual([null, null]);
+    });
+
+    it('lists the whole subtree of a category, ordered by start then id', async () => {
+      await c.putEvent(ev('b', '11', T0 + 2 * H, T0 + 3 * H));
+      await c.putEvent(ev('a', '1', T0 + 2 * H, T0 + 3 * H));
+      await c.putEvent(ev('c', '1', T0, T0 + H));
+      await c.putEvent(ev('z', '2', T0, T0 + H));
+      expect(await ids(c.eventsInCategory('1', { from: null, to: null }))).toEqual(['c', 'a', 'b']);
+      expect(await ids(c.eventsInCategory('11', { from: null, to: null }))).toEqual(['b']);
+      expect(await ids(c.eventsInCategory('0', { from: null, to: null }))).toEqual(['c', 'z', 'a', 'b']);
+      expect(await ids(c.eventsInCategory('nope', { from: null, to: null }))).toEqual([]);
+    });
+
+    it('selects events overlapping the window, bounds inclusive, including long events that began earlier', async () => {
+      await c.putEvent(ev('long', '1', T0 - 100 * H, T0 + 100 * H));
+      await c.putEvent(ev('before', '1', T0 - 3 * H, T0 - H));
+      await c.putEvent(ev('touchFrom', '1', T0 - 2 * H, T0));
+      await c.putEvent(ev('touchTo', '1', T0 + 5 * H, T0 + 6 * H));
+      await c.putEvent(ev('after', '1', T0 + 6 * H, T0 + 7 * H));
+      const w = { from: T0, to: T0 + 5 * H };
+      expect(await ids(c.eventsInCategory('1', w))).toEqual(['long', 'touchFrom', 'touchTo']);
+      expect(await ids(c.eventsInCategory('1', { from: T0 + 6 * H, to: null }))).toEqual(['long', 'touchTo', 'after']);
+      expect(await ids(c.eventsInCategory('1', { from: null, to: T0 - 2 * H }))).toEqual([
+        'long',
+        'before',
+        'touchFrom',
+      ]);
+    });
+
+    it('moves an event between categories and forgets deleted events in every index', async () => {
+      await c.putEvent(ev('e', '11', T0, T0 + H));
+      await c.putEvent(ev('e', '2', T0, T0 + H));
+      expect(await ids(c.eventsInCategory('1', { from: null, to: null }))).toEqual([]);
+      expect(await ids(c.eventsInCategory('2', { from: null, to: null }))).toEqual(['e']);
+      await c.deleteEvent('e');
+      expect(await ids(c.eventsInCategory('0', { from: null, to: null }))).toEqual([]);
+      expect(await c.getEvent('e')).toBeNull();
+      expect(await c.hasEventsAfter('0', T0 - H)).toBe(false);
+    });
+
+    it('lets a consumer stop early', async () => {
+      for (let i = 0; i < 30; i++)
+        await c.putEvent(ev(`e${String(i).padStart(2, '0')}`, '1', T0 + i * H, T0 + i * H + 1));
+      const first: string[] = [];
+      for await (const e of c.eventsInCategory('1', { from: null, to: null })) {
+        first.push(e.id);
+        if (first.length === 3) break;
+      }
+      expect(first).toEqual(['e00', 'e01', 'e02']);
+    });
+
+    it('tells whether the subtree has events ending after a time', async () => {
+      await c.putEvent(ev('e', '11', T0, T0 + H));
+      expect(await c.hasEventsAfter('1', T0)).toBe(true);
+      expect(await c.hasEventsAfter('1', T0 + H)).toBe(false);
+      expect(await c.hasEventsAfter('2', T0 - H)).toBe(false);
+    });
+
+    it('keeps contributions, sessions and breaks of an event in insertion order, replacing in place', async () => {
+      await c.putEvent(ev('e', '1', T0, T0 + H));
+      await c.putContribution(contrib('1', 'e'));
+      await c.putContribution(contrib('0', 'e'));
+      await c.putContribution(contrib('3', 'e'));
+      await c.putContribution(contrib('1', 'e', 'renamed'));
+      const list = await c.getContributions('e');
+      expect(list.map((x) => x.id)).toEqual(['1', '0', '3']);
+      expect(list[0]!.title).toBe('renamed');
+      expect(await c.getContributions('other')).toEqual([]);
+      await c.putSession({
+        id: 's',
+        eventId: 'e',
+        title: 'S',
+        description: '',
+        color: '#fff',
+        textColor: '#000',
+        isPoster: false,
+        location: '',
+        room: '',
+        address: '',
+        conveners: [],
+        slots: [{ id: '0', title: '', startDate: T0, endDate: T0 + H }],
+      });
+      await c.putBreak({
+        id: 'b',
+        eventId: 'e',
+        title: 'Coffee',
+        description: '',
+        startDate: T0,
+        endDate: T0 + H,
+        location: null,
+        room: null,
+      });
+      expect((await c.getSessions('e')).map((s) => s.slots.length)).toEqual([1]);
+      expect((await c.getBreaks('e')).map((b) => b.title)).toEqual(['Coffee']);
+      await c.deleteEvent('e');
+      expect(await c.getContributions('e')).toEqual([]);
+    });
+
+    it('stores users and finds events linked to a user with their roles', async () => {
+      await c.putUser({
+        id: 'u1',
+        firstName: 'Ada',
+        familyName: 'Lovelace',
+        title: '',
+        email: 'ada@example.org',
+        affiliation: '',
+        phone: '',
+        fax: '',
+        address: '',
+        favoriteCategoryIds: ['2'],
+      });
+      expect((await c.getUser('u1'))?.favoriteCategoryIds).toEqual(['2']);
+      expect(await c.getUser('u2')).toBeNull();
+      await c.putEvent(ev('late', '1', T0 + H, T0 + 2 * H, { links: [{ userId: 'u1', roles: ['chair'] }] }));
+      await c.putEvent(ev('early', '2', T0, T0 + H, { links: [{ userId: 'u1', roles: ['speaker', 'author'] }] }));
+      const linked = await c.eventsLinkedToUser('u1');
+      expect(linked.map((l) => [l.event.id, l.roles])).toEqual([
+        ['early', ['speaker', 'author']],
+        ['late', ['chair']],
+      ]);
+      await c.putEvent(ev('late', '1', T0 + H, T0 + 2 * H));
+      expect((await c.eventsLinkedToUser('u1')).map((l) => l.event.id)).toEqual(['early']);
+    });
+
+    it('searches titles for every word, case-insensitively, in date order', async () => {
+      await c.putEvent(ev('x', '1', T0 + H, T0 + 2 * H, { title: 'ICHEP outreach' }));
+      await c.putEvent(ev('y', '2', T0, T0 + H, { title: 'Rehearsal for ichep' }));
+      await c.putEvent(ev('z', '2', T0, T0 + H, { title: 'Other' }));
+      expect((await c.searchEvents(['ic', 'HEP'])).map((e) => e.id)).toEqual(['y', 'x']);
+      expect(await c.searchEvents(['nothing'])).toEqual([]);
+    });
+
+    it('closes idempotently', async () => {
+      await c.close();
+      await c.close();
+    });
+  });
+}
