@@ -1,4 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LaunchResult } from './execute.js';
 import type { Logger } from './logger.js';
@@ -31,6 +33,12 @@ export interface WorkerJob {
   delay: number;
   maxTries: number;
   retryBackoff: number;
+}
+
+/** The ESM build of tsx's register API (only used when running from TypeScript sources). */
+function tsxApi(): string {
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  return pathToFileURL(cjs.replace(/index\.cjs$/, 'index.mjs')).href;
 }
 
 function entryFile(): { file: URL; execArgv: string[] } {
@@ -76,7 +84,15 @@ export function createWorkerLauncher(
         };
         let handle: { kill(): void };
         if (mode === 'threads') {
-          const w = new Worker(file, { workerData: job, execArgv });
+          // From TypeScript sources (tests, tsx) a worker thread cannot take `--import tsx`: register it in a bootstrap.
+          const w =
+            execArgv.length > 0
+              ? new Worker(
+                  `import(${JSON.stringify(tsxApi())})` +
+                    `.then((m) => { m.register(); return import(${JSON.stringify(file.href)}); })`,
+                  { eval: true, workerData: job },
+                )
+              : new Worker(file, { workerData: job });
           w.on('message', onMessage);
           w.on('error', (err) => req.logger.error({ err: String(err) }, 'worker thread error'));
           w.once('exit', finish);

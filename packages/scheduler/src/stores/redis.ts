@@ -109,9 +109,17 @@ function decodeSpool(raw: string): SpoolItem {
   return { op: 'invalid', raw };
 }
 
+/** Lua false arrives as null (RESP2) or false (RESP3). */
+const isNil = (v: unknown): boolean => v === null || v === false || v === undefined;
 const num = (v: string | undefined | null): number | null =>
   v === undefined || v === null || v === '' ? null : Number(v);
 const str = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);
+
+/** ZRANGE WITHSCORES as a flat [member, score, ...] list, whether the reply came as RESP2 (flat) or RESP3 (pairs). */
+function flatPairs(reply: unknown): string[] {
+  const list = reply as unknown[];
+  return list.flatMap((x) => (Array.isArray(x) ? x.map(String) : [String(x)]));
+}
 
 function hashToRow(h: Record<string, string>): TaskRow | null {
   if (!h || h.s === undefined) return null;
@@ -201,7 +209,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
     },
     async daemons(): Promise<DaemonState[]> {
       const [seen, info] = await Promise.all([
-        redis.call('ZRANGE', keys.daemons, 0, -1, 'WITHSCORES') as Promise<string[]>,
+        redis.call('ZRANGE', keys.daemons, 0, -1, 'WITHSCORES').then(flatPairs),
         redis.hgetall(keys.daemonInfo),
       ]);
       const out: DaemonState[] = [];
@@ -216,8 +224,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
       const stop = offset + limit - 1;
       const flat =
         index === 'finished' || index === 'failed'
-          ? ((await redis.call('ZREVRANGE', key, offset, stop, 'WITHSCORES')) as string[])
-          : ((await redis.call('ZRANGE', key, offset, stop, 'WITHSCORES')) as string[]);
+          ? flatPairs(await redis.call('ZREVRANGE', key, offset, stop, 'WITHSCORES'))
+          : flatPairs(await redis.call('ZRANGE', key, offset, stop, 'WITHSCORES'));
       const entries: Array<{ uid: string; score: number; id: number; occ: number | null }> = [];
       for (let i = 0; i < flat.length; i += 2) {
         const member = flat[i]!;
@@ -280,11 +288,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
         const o: SpoolOutcome = {
           op: String(outs[i]),
           result: outs[i + 1] as SpoolOutcome['result'],
-          id: outs[i + 2] === null ? null : Number(outs[i + 2]),
-          ref: (outs[i + 3] as string | null) ?? null,
+          id: isNil(outs[i + 2]) ? null : Number(outs[i + 2]),
+          ref: isNil(outs[i + 3]) ? null : String(outs[i + 3]),
         };
-        if (outs[i + 4] !== null) o.typeId = String(outs[i + 4]);
-        if (outs[i + 5] !== null) o.message = String(outs[i + 5]);
+        if (!isNil(outs[i + 4])) o.typeId = String(outs[i + 4]);
+        if (!isNil(outs[i + 5])) o.message = String(outs[i + 5]);
         spool.push(o);
       }
       const done: Completion[] = [];
@@ -293,9 +301,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
           id: Number(completed[i]),
           accepted: Number(completed[i + 1]) === 1,
           status: Number(completed[i + 2]),
-          index: (completed[i + 3] as Completion['index']) ?? null,
-          occurrence: completed[i + 4] === null ? null : Number(completed[i + 4]),
-          requeuedAt: completed[i + 5] === null ? null : Number(completed[i + 5]),
+          index: isNil(completed[i + 3]) ? null : (completed[i + 3] as Completion['index']),
+          occurrence: isNil(completed[i + 4]) ? null : Number(completed[i + 4]),
+          requeuedAt: isNil(completed[i + 5]) ? null : Number(completed[i + 5]),
         });
       }
       const tasks: StepOutput['claimed'] = [];
@@ -311,10 +319,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
       }
       return {
         spool,
-        shutdown: shutdown === null ? null : String(shutdown),
+        shutdown: isNil(shutdown) ? null : String(shutdown),
         completed: done,
         claimed: tasks,
-        nextDue: nextDue === null ? null : Number(nextDue),
+        nextDue: isNil(nextDue) ? null : Number(nextDue),
         spoolPending: Number(pending) === 1,
       };
     },
