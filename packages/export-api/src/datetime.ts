@@ -64,12 +64,45 @@ export function offsetAt(tz: string, epochMs: number): number {
   const bucket = Math.floor(epochMs / BUCKET_MS);
   let off = perZone.get(bucket);
   if (off === undefined) {
-    off = getTimezoneOffset(tz, new Date(bucket * BUCKET_MS));
-    if (Number.isNaN(off)) throw new TypeError(`unknown time zone ${tz}`);
+    off = exactOffset(tz, bucket * BUCKET_MS);
     if (perZone.size > 20000) perZone.clear();
     perZone.set(bucket, off);
   }
   return off;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+// Reads the wall clock with Intl and compares it to the instant: exact also inside a repeated (DST) hour,
+// where date-fns-tz's getTimezoneOffset reports the earlier offset.
+function exactOffset(tz: string, epochMs: number): number {
+  let f = formatters.get(tz);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        era: 'short',
+      });
+    } catch {
+      throw new TypeError(`unknown time zone ${tz}`);
+    }
+    formatters.set(tz, f);
+  }
+  const p: Record<string, string> = {};
+  for (const part of f.formatToParts(new Date(epochMs))) p[part.type] = part.value;
+  let year = Number(p.year);
+  if (p.era === 'BC' || p.era === 'B') year = 1 - year;
+  const wall = Date.UTC(year, Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  const d = new Date(wall);
+  if (year >= 0 && year < 100) d.setUTCFullYear(year);
+  return d.getTime() - (epochMs - (((epochMs % 1000) + 1000) % 1000));
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
