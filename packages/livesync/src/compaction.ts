@@ -1,5 +1,4 @@
-import type { ChangeEntry, ChangeType, ObjectKind } from './changes.js';
-import { refKey } from './changes.js';
+import { CHANGE_TYPES, type ChangeEntry, type ChangeType, type ObjectKind, refKey } from './changes.js';
 import type { RecordChange } from './record.js';
 
 export interface Ref {
@@ -28,6 +27,8 @@ export interface ContentResolver {
    */
   eventsInCategory?(categoryId: string, options: { inheritingOnly: boolean }): Awaitable<readonly string[]>;
 }
+
+const TYPE_BIT = Object.fromEntries(CHANGE_TYPES.map((t, i) => [t, 1 << i])) as Record<ChangeType, number>;
 
 const DELETED = 1;
 const CREATED = 2;
@@ -67,15 +68,16 @@ export async function compactChanges(
   window: AsyncIterable<[number, ChangeEntry]> | Iterable<[number, ChangeEntry]>,
   resolver: ContentResolver = {},
 ): Promise<CompactedChange[]> {
-  const seen = new Map<string, { ref: Ref; types: Set<ChangeType> }>();
+  // One small integer per object (a bit per change type) keeps the fold compact for large windows.
+  const seen = new Map<string, { ref: Ref; mask: number }>();
   for await (const [, entry] of window) {
     const key = refKey(entry);
     let slot = seen.get(key);
     if (!slot) {
-      slot = { ref: { kind: entry.kind, id: entry.id }, types: new Set() };
+      slot = { ref: { kind: entry.kind, id: entry.id }, mask: 0 };
       seen.set(key, slot);
     }
-    for (const t of entry.changes) slot.types.add(t);
+    for (const t of entry.changes) slot.mask |= TYPE_BIT[t] ?? 0;
   }
 
   const bits = new Map<string, { ref: Ref; bits: number }>();
@@ -110,8 +112,8 @@ export async function compactChanges(
   const cascadeSet: Array<{ ref: Ref; protectionOnly: boolean }> = [];
   const locationSet: Ref[] = [];
 
-  for (const { ref, types } of seen.values()) {
-    let kept = [...types];
+  for (const { ref, mask } of seen.values()) {
+    let kept = CHANGE_TYPES.filter((t) => mask & TYPE_BIT[t]);
     if (ref.kind === 'category') kept = kept.filter((t) => CATEGORY_CHANGES.has(t));
     // Step 1: a non-deletion change of an object that no longer exists is skipped.
     if (kept.some((t) => t !== 'deleted') && !(await exists(ref))) kept = kept.filter((t) => t === 'deleted');

@@ -103,6 +103,23 @@ redis.call('DEL', KEYS[1])
 return #buckets
 `;
 
+// KEYS[1] bucket index, KEYS[2] bucket container; ARGV[1] bucket number, ARGV[2] 'set' | 'list', ARGV[3..] members.
+// Adds members to one bucket and registers the bucket, in one command (the common case: one unit of work).
+const ADD_ONE_BUCKET_LUA = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
+for i = 3, #ARGV, 1000 do
+  local last = math.min(i + 999, #ARGV)
+  if ARGV[2] == 'set' then
+    local args = {}
+    for j = i, last do args[#args + 1] = 0; args[#args + 1] = ARGV[j] end
+    redis.call('ZADD', KEYS[2], unpack(args))
+  else
+    redis.call('RPUSH', KEYS[2], unpack(ARGV, i, last))
+  end
+end
+return #ARGV - 2
+`;
+
 const MEMBERS_PER_COMMAND = 1000;
 
 /** A TrackStore over Redis, plus the hooks the MULTI helper uses. */
@@ -160,6 +177,11 @@ export function createRedisTrackStore(options: RedisTrackStoreOptions): RedisTra
     queueEntries,
     async addEntries(items, mode) {
       if (items.length === 0) return;
+      const bucket = items[0]!.bucket;
+      if (items.length <= MEMBERS_PER_COMMAND && items.every((i) => i.bucket === bucket)) {
+        await run(ADD_ONE_BUCKET_LUA, [keys.index, keys.bucket(bucket)], [bucket, mode, ...items.map((i) => i.member)]);
+        return;
+      }
       const result = await queueEntries(redis.multi(), items, mode).exec();
       const failed = result?.find(([err]) => err);
       if (failed) throw failed[0];
