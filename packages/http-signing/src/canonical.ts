@@ -23,15 +23,63 @@ export interface CanonicalQueryOptions {
   remove?: readonly string[];
 }
 
-/** One decoded parameter that takes part in the canonical form: `k` lower-cased key, `v` value (binary strings). */
+/**
+ * One decoded parameter that takes part in the canonical form: `k` lower-cased key, `v` value (binary strings).
+ * `e2` / `e3` cache the encoded `k=v` pair for the 1.x/2.x and the 3.x form.
+ */
 export interface CanonicalEntry {
   k: string;
   v: string;
+  e2?: string;
+  e3?: string;
+}
+
+/** 1: byte that `quote_plus` keeps and that lower-casing keeps; 2: A-Z (kept, but lower-cased in keys). */
+const CLASS = new Uint8Array(256);
+for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789_.-') CLASS[ch.charCodeAt(0)] = 1;
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') CLASS[ch.charCodeAt(0)] = 2;
+
+/** Flag of `scanPiece`: the piece needs decoding or encoding (anything but `[A-Za-z0-9_.-]` and the first `=`). */
+export const PIECE_UNCLEAN = 1;
+/** Flag of `scanPiece`: the key has upper-case letters. */
+export const PIECE_UPPER_KEY = 2;
+
+/**
+ * One pass over a raw `key=value` piece (binary string). Returns `(eq + 1) * 4 + flags`, where `eq` is the
+ * index of the first `=` (-1 if none). Most real pieces are clean, and a clean piece is its own canonical
+ * encoding, so the canonicaliser can skip decoding and re-encoding it.
+ */
+export function scanPiece(piece: string): number {
+  let eq = -1;
+  let flags = 0;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c === 0x3d && eq === -1) {
+      eq = i;
+      continue;
+    }
+    const t = c < 256 ? CLASS[c] : 0;
+    if (t === 0) flags |= PIECE_UNCLEAN;
+    else if (t === 2 && eq === -1) flags |= PIECE_UPPER_KEY;
+  }
+  return (eq + 1) * 4 + flags;
+}
+
+/** The canonical entry of a piece with a `=` and a non-empty value, given its `scanPiece` result. */
+export function entryFromPiece(piece: string, scan: number): CanonicalEntry {
+  const eq = (scan >> 2) - 1;
+  if ((scan & PIECE_UNCLEAN) === 0) {
+    if ((scan & PIECE_UPPER_KEY) === 0) return { k: piece.slice(0, eq), v: piece.slice(eq + 1), e2: piece, e3: piece };
+    const k = piece.slice(0, eq).toLowerCase();
+    const e = k + piece.slice(eq);
+    return { k, v: piece.slice(eq + 1), e2: e, e3: e };
+  }
+  return { k: asciiLower(formDecodeBinary(piece.slice(0, eq))), v: formDecodeBinary(piece.slice(eq + 1)) };
 }
 
 const DEFAULT_REMOVE: readonly string[] = ['signature'];
 
-function compareEntries(a: CanonicalEntry, b: CanonicalEntry): number {
+export function compareEntries(a: CanonicalEntry, b: CanonicalEntry): number {
   if (a.k !== b.k) return a.k < b.k ? -1 : 1;
   if (a.v !== b.v) return a.v < b.v ? -1 : 1;
   return 0;
@@ -44,22 +92,27 @@ function compareEntries(a: CanonicalEntry, b: CanonicalEntry): number {
 export function canonicalEntriesFromPieces(pieces: readonly string[], remove: readonly string[]): CanonicalEntry[] {
   const out: CanonicalEntry[] = [];
   for (const piece of pieces) {
-    const eq = piece.indexOf('=');
+    const scan = scanPiece(piece);
+    const eq = (scan >> 2) - 1;
     if (eq === -1 || eq === piece.length - 1) continue;
-    const k = asciiLower(formDecodeBinary(piece.slice(0, eq)));
-    if (remove.includes(k)) continue;
-    out.push({ k, v: formDecodeBinary(piece.slice(eq + 1)) });
+    const entry = entryFromPiece(piece, scan);
+    if (!remove.includes(entry.k)) out.push(entry);
   }
   return out.sort(compareEntries);
 }
 
-/** `urlencode` of sorted entries, joined with `&`. */
+/** `urlencode` of sorted entries, joined with `&` (encoded pairs are cached on the entries). */
 export function encodeEntries(entries: readonly CanonicalEntry[], tildeLiteral: boolean): string {
   let out = '';
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
-    if (i > 0) out += '&';
-    out += `${quotePlusBinary(e.k, tildeLiteral)}=${quotePlusBinary(e.v, tildeLiteral)}`;
+    let pair = tildeLiteral ? e.e3 : e.e2;
+    if (pair === undefined) {
+      pair = `${quotePlusBinary(e.k, tildeLiteral)}=${quotePlusBinary(e.v, tildeLiteral)}`;
+      if (tildeLiteral) e.e3 = pair;
+      else e.e2 = pair;
+    }
+    out += i === 0 ? pair : `&${pair}`;
   }
   return out;
 }

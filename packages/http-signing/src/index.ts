@@ -28,6 +28,7 @@ export { recordKeyUse } from './usage.js';
 export {
   type AnonymousOutcome,
   type CookieUser,
+  type OutcomeBase,
   type ParsedForm,
   type PendingKeyUse,
   type PublicOnlyOutcome,

@@ -15,16 +15,18 @@ export function isWellFormedSignature(signature: string): boolean {
   return signature.length === 40 && LOWER_HEX_SHA1.test(signature);
 }
 
+function digestMatches(secretKey: string, given: Buffer, candidate: string): boolean {
+  return timingSafeEqual(createHmac('sha1', secretKey).update(candidate, 'utf8').digest(), given);
+}
+
 /**
- * Constant-time check of a well-formed signature against one or more strings-to-sign. Every candidate is
- * computed and compared, so the time taken does not depend on which one (if any) matched.
+ * Constant-time check of a well-formed signature against the 1.x/2.x and the 3.x string-to-sign. When the two
+ * differ both are always computed and compared, so the time taken does not tell which one matched.
  */
-export function signatureMatches(secretKey: string, signature: string, candidates: readonly string[]): boolean {
+export function signatureMatches(secretKey: string, signature: string, py2: string, py3: string): boolean {
   const given = Buffer.from(signature, 'hex');
-  let ok = false;
-  for (const s of candidates) {
-    const digest = createHmac('sha1', secretKey).update(s, 'utf8').digest();
-    if (timingSafeEqual(digest, given)) ok = true;
-  }
-  return ok;
+  const a = digestMatches(secretKey, given, py2);
+  if (py3 === py2) return a;
+  const b = digestMatches(secretKey, given, py3);
+  return a || b;
 }

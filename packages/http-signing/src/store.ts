@@ -17,22 +17,22 @@ export interface KeyUse {
   authenticated: boolean;
 }
 
-/** One user's API key (one key per user, as in Indico). */
+/** One user's API key (one key per user, as in Indico). A read-only snapshot; change it through the store. */
 export interface ApiKeyRecord {
   /** Public key sent as `ak` / `apikey`: uuid4 text, lowercase with dashes. */
-  key: string;
+  readonly key: string;
   /** HMAC secret: uuid4 text; the text itself is the HMAC key. */
-  secret: string;
-  userId: string;
+  readonly secret: string;
+  readonly userId: string;
   /** Epoch milliseconds. */
-  createdAt: number;
-  blocked: boolean;
+  readonly createdAt: number;
+  readonly blocked: boolean;
   /** The user opted into persistent (timestamp-less) signatures; also needs the server switch. */
-  persistentAllowed: boolean;
+  readonly persistentAllowed: boolean;
   /** Keys replaced by `regenerate`, oldest first. Never accepted for authentication. */
-  oldKeys: string[];
-  lastUse: KeyUse | null;
-  useCount: number;
+  readonly oldKeys: readonly string[];
+  readonly lastUse: Readonly<KeyUse> | null;
+  readonly useCount: number;
 }
 
 export interface CreateApiKeyOptions {

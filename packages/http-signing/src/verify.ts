@@ -3,7 +3,11 @@ import { ApiMode, type ApiModeName, resolveApiMode } from './api-mode.js';
 import {
   type CanonicalEntry,
   canonicalEntriesFromPieces,
+  compareEntries,
   encodeEntries,
+  entryFromPiece,
+  PIECE_UNCLEAN,
+  scanPiece,
   splitQuery,
   stringToSign,
 } from './canonical.js';
@@ -74,7 +78,7 @@ export interface PendingKeyUse {
   ip: string | null;
 }
 
-interface OutcomeBase {
+export interface OutcomeBase {
   /** First value per key, as Indico hooks see them: the auth control params (`ak`, `apikey`, `signature`,
    *  `timestamp`, `ca`/`cookieauth`, `op`/`onlypublic`, `oa`/`onlyauthed`, `nc`/`nocache`, `p`/`pretty`) removed. */
   params: Record<string, string>;
@@ -115,33 +119,84 @@ export interface AnonymousOutcome extends OutcomeBase {
 
 export type VerifyOutcome = UserOutcome | PublicOnlyOutcome | AnonymousOutcome;
 
-const CONTROL = new Set([
-  'ak',
-  'apikey',
-  'signature',
-  'timestamp',
-  'ca',
-  'cookieauth',
-  'op',
-  'onlypublic',
-  'oa',
-  'onlyauthed',
-  'nc',
-  'nocache',
-  'p',
-  'pretty',
-]);
 const PY_INT = /^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$/;
 const REMOVE_SIGNATURE: readonly string[] = ['signature'];
 
-interface Parsed {
+/** First value of each control param, in fixed fields (a dictionary here costs more than the whole parse). */
+class Parsed {
   /** Canonical entries as Indico 3.x builds them (`&` only). */
-  entries: CanonicalEntry[];
+  entries: CanonicalEntry[] = [];
   /** Canonical entries as Indico 1.x/2.x builds them (`&` and `;`); same array when there is no raw `;`. */
-  entriesPy2: CanonicalEntry[];
-  pairs: Array<[string, string]>;
-  params: Record<string, string>;
-  signatureCount: number;
+  entriesPy2: CanonicalEntry[] = [];
+  pairs: Array<[string, string]> = [];
+  /** First value of every non-control param. */
+  params: Record<string, string> = Object.create(null);
+  signatureCount = 0;
+  ak: string | undefined = undefined;
+  apikey: string | undefined = undefined;
+  signature: string | undefined = undefined;
+  timestamp: string | undefined = undefined;
+  ca: string | undefined = undefined;
+  cookieauth: string | undefined = undefined;
+  op: string | undefined = undefined;
+  onlypublic: string | undefined = undefined;
+  oa: string | undefined = undefined;
+  onlyauthed: string | undefined = undefined;
+  nc: string | undefined = undefined;
+  nocache: string | undefined = undefined;
+  p: string | undefined = undefined;
+  pretty: string | undefined = undefined;
+
+  add(key: string, value: string): void {
+    this.pairs.push([key, value]);
+    switch (key) {
+      case 'ak':
+        this.ak ??= value;
+        return;
+      case 'apikey':
+        this.apikey ??= value;
+        return;
+      case 'signature':
+        this.signatureCount++;
+        this.signature ??= value;
+        return;
+      case 'timestamp':
+        this.timestamp ??= value;
+        return;
+      case 'ca':
+        this.ca ??= value;
+        return;
+      case 'cookieauth':
+        this.cookieauth ??= value;
+        return;
+      case 'op':
+        this.op ??= value;
+        return;
+      case 'onlypublic':
+        this.onlypublic ??= value;
+        return;
+      case 'oa':
+        this.oa ??= value;
+        return;
+      case 'onlyauthed':
+        this.onlyauthed ??= value;
+        return;
+      case 'nc':
+        this.nc ??= value;
+        return;
+      case 'nocache':
+        this.nocache ??= value;
+        return;
+      case 'p':
+        this.p ??= value;
+        return;
+      case 'pretty':
+        this.pretty ??= value;
+        return;
+      default:
+        if (!(key in this.params)) this.params[key] = value;
+    }
+  }
 }
 
 function toText(binary: string): string {
@@ -152,71 +207,69 @@ function toText(binary: string): string {
   return text;
 }
 
-function parseRaw(raw: string | Uint8Array, semicolons: boolean, limits: Required<VerifyLimits>): Parsed {
+function parseRaw(raw: string | Uint8Array, semicolons: boolean, maxBytes: number, maxParams: number): Parsed {
   const bin = rawToBinary(raw);
-  if (bin.length > limits.maxQueryBytes) {
-    throw signingError('QUERY_TOO_LARGE', `${bin.length} bytes; at most ${limits.maxQueryBytes} are accepted`);
+  if (bin.length > maxBytes) {
+    throw signingError('QUERY_TOO_LARGE', `${bin.length} bytes; at most ${maxBytes} are accepted`);
   }
   const pieces = splitQuery(bin, false);
-  if (pieces.length > limits.maxParams) {
-    throw signingError('QUERY_TOO_LARGE', `${pieces.length} parameters; at most ${limits.maxParams} are accepted`);
+  if (pieces.length > maxParams) {
+    throw signingError('QUERY_TOO_LARGE', `${pieces.length} parameters; at most ${maxParams} are accepted`);
   }
-  const entries: CanonicalEntry[] = [];
-  const pairs: Array<[string, string]> = [];
-  const params: Record<string, string> = Object.create(null);
-  let signatureCount = 0;
+  const p = new Parsed();
   for (const piece of pieces) {
     if (piece === '') continue;
-    const eq = piece.indexOf('=');
+    const scan = scanPiece(piece);
+    const eq = (scan >> 2) - 1;
+    const signed = eq !== -1 && eq !== piece.length - 1; // parse_qs drops `=`-less and blank pieces
+    if ((scan & PIECE_UNCLEAN) === 0) {
+      // ASCII without escapes: the text is the raw piece, and so is (almost) its canonical encoding
+      p.add(eq === -1 ? piece : piece.slice(0, eq), eq === -1 ? '' : piece.slice(eq + 1));
+      if (signed) {
+        const entry = entryFromPiece(piece, scan);
+        if (entry.k !== 'signature') p.entries.push(entry);
+      }
+      continue;
+    }
     const kb = formDecodeBinary(eq === -1 ? piece : piece.slice(0, eq));
     const vb = eq === -1 ? '' : formDecodeBinary(piece.slice(eq + 1));
-    const key = toText(kb);
-    const value = toText(vb);
-    pairs.push([key, value]);
-    if (!(key in params)) params[key] = value;
-    if (key === 'signature') signatureCount++;
-    if (vb === '') continue;
-    const k = asciiLower(kb);
-    if (k !== 'signature') entries.push({ k, v: vb });
+    p.add(toText(kb), toText(vb));
+    if (signed) {
+      const k = asciiLower(kb);
+      if (k !== 'signature') p.entries.push({ k, v: vb });
+    }
   }
-  entries.sort((a, b) => (a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v === b.v ? 0 : a.v < b.v ? -1 : 1));
-  const entriesPy2 =
-    semicolons && bin.includes(';') ? canonicalEntriesFromPieces(splitQuery(bin, true), REMOVE_SIGNATURE) : entries;
-  return { entries, entriesPy2, pairs, params, signatureCount };
+  p.entries.sort(compareEntries);
+  p.entriesPy2 =
+    semicolons && bin.includes(';') ? canonicalEntriesFromPieces(splitQuery(bin, true), REMOVE_SIGNATURE) : p.entries;
+  return p;
 }
 
 function parseForm(form: ParsedForm): Parsed {
-  const entries: CanonicalEntry[] = [];
-  const pairs: Array<[string, string]> = [];
-  const params: Record<string, string> = Object.create(null);
-  let signatureCount = 0;
+  const p = new Parsed();
   for (const [key, raw] of Object.entries(form)) {
     const values = typeof raw === 'string' ? [raw] : raw;
     if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
       throw signingError('QUERY_MALFORMED', `form field ${JSON.stringify(key)} is not a string or a list of strings`);
     }
     for (const value of values as string[]) {
-      pairs.push([key, value]);
-      if (!(key in params)) params[key] = value;
-      if (key === 'signature') signatureCount++;
+      p.add(key, value);
       const k = asciiLower(utf8ToBinary(key));
-      if (value !== '' && k !== 'signature') entries.push({ k, v: utf8ToBinary(value) });
+      if (value !== '' && k !== 'signature') p.entries.push({ k, v: utf8ToBinary(value) });
     }
   }
-  entries.sort((a, b) => (a.k !== b.k ? (a.k < b.k ? -1 : 1) : a.v === b.v ? 0 : a.v < b.v ? -1 : 1));
-  return { entries, entriesPy2: entries, pairs, params, signatureCount };
+  p.entries.sort(compareEntries);
+  p.entriesPy2 = p.entries;
+  return p;
 }
 
 function isParsedForm(body: VerifyRequestInput['body']): body is ParsedForm {
   return typeof body === 'object' && body !== null && !(body instanceof Uint8Array);
 }
 
-/** Python `get_query_parameter`: the first key in `names` with a non-empty value wins. */
-function pick(params: Record<string, string>, a: string, b?: string): string | undefined {
-  const first = params[a];
-  if (first) return first;
-  const second = b === undefined ? undefined : params[b];
-  return second ? second : undefined;
+/** Python `get_query_parameter`: the first name with a non-empty value wins (`ak` before `apikey`). */
+function pick(first: string | undefined, second: string | undefined): string | undefined {
+  return first ? first : second ? second : undefined;
 }
 
 function hasTilde(entries: readonly CanonicalEntry[]): boolean {
@@ -252,20 +305,17 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     throw new TypeError('verifyRequest() needs { method: string, path: string }');
   }
   const mode = resolveApiMode(options.mode);
-  const limits: Required<VerifyLimits> = {
-    maxQueryBytes: options.limits?.maxQueryBytes ?? 16384,
-    maxParams: options.limits?.maxParams ?? 256,
-  };
-  const isPost = input.method.toUpperCase() === 'POST';
+  const isPost = input.method.length === 4 && input.method.toUpperCase() === 'POST';
   const source = isPost ? input.body : input.query;
-  const parsed = isParsedForm(source) ? parseForm(source) : parseRaw(source ?? '', !isPost, limits);
-  const { params } = parsed;
+  const parsed = isParsedForm(source)
+    ? parseForm(source)
+    : parseRaw(source ?? '', !isPost, options.limits?.maxQueryBytes ?? 16384, options.limits?.maxParams ?? 256);
 
   if (parsed.signatureCount > 1) {
     throw signingError('SIGNATURE_DUPLICATED', `${parsed.signatureCount} signature parameters`);
   }
-  const signature = params.signature ?? '';
-  const timestampText = params.timestamp;
+  const signature = parsed.signature ?? '';
+  const timestampText = parsed.timestamp;
   let timestamp = 0;
   if (timestampText) {
     if (!PY_INT.test(timestampText)) {
@@ -273,29 +323,22 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     }
     timestamp = Number(timestampText.trim()) || 0;
   }
-  const ak = pick(params, 'ak', 'apikey');
-  const cookieAuth = pick(params, 'ca', 'cookieauth') === 'yes';
-  const onlyPublicRequested = pick(params, 'op', 'onlypublic') === 'yes';
-  const onlyAuthed = pick(params, 'oa', 'onlyauthed') === 'yes';
-  const base = {
-    params: Object.create(null) as Record<string, string>,
-    pairs: parsed.pairs,
-    noCache: pick(params, 'nc', 'nocache') === 'yes',
-    pretty: pick(params, 'p', 'pretty') === 'yes',
-    signed: false,
-    persistent: false,
-    keyUse: null as PendingKeyUse | null,
-  };
-  for (const key in params) if (!CONTROL.has(key)) base.params[key] = params[key]!;
+  const ak = pick(parsed.ak, parsed.apikey);
+  const onlyPublicRequested = pick(parsed.op, parsed.onlypublic) === 'yes';
+  const onlyAuthed = pick(parsed.oa, parsed.onlyauthed) === 'yes';
+  const noCache = pick(parsed.nc, parsed.nocache) === 'yes';
+  const pretty = pick(parsed.p, parsed.pretty) === 'yes';
+  const { params, pairs } = parsed;
 
   // Cookie (session) auth: only without a key, and only for a logged-in session (spec §3.4).
-  if (cookieAuth && !ak && input.cookieUser) {
+  if (!ak && input.cookieUser && pick(parsed.ca, parsed.cookieauth) === 'yes') {
     const expected = input.cookieUser.csrfToken;
     const given = header(input.headers, 'x-csrf-token') || params.csrftoken || '';
     if (!expected || !given || !sameToken(given, expected)) throw signingError('INVALID_CSRF_TOKEN');
     if (onlyPublicRequested && onlyAuthed) throw signingError('NOT_AUTHENTICATED');
-    if (onlyPublicRequested) return { ...base, kind: 'public-only', reason: 'onlypublic', apiKey: null };
-    return { ...base, kind: 'user', userId: input.cookieUser.userId, via: 'cookie', apiKey: null };
+    const rest = { params, pairs, noCache, pretty, signed: false, persistent: false, keyUse: null };
+    if (onlyPublicRequested) return { kind: 'public-only', reason: 'onlypublic', apiKey: null, ...rest };
+    return { kind: 'user', userId: input.cookieUser.userId, via: 'cookie', apiKey: null, ...rest };
   }
 
   if (!ak) {
@@ -303,7 +346,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
       throw signingError('API_KEY_MISSING');
     }
     if (onlyAuthed) throw signingError('NOT_AUTHENTICATED');
-    return { ...base, kind: 'anonymous' };
+    return { kind: 'anonymous', params, pairs, noCache, pretty, signed: false, persistent: false, keyUse: null };
   }
 
   const record = await options.keyStore.get(ak);
@@ -311,6 +354,8 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   if (record.blocked) throw signingError('API_KEY_BLOCKED');
 
   let onlyPublic = onlyPublicRequested;
+  let signed = false;
+  let persistent = false;
   let reason: PublicOnlyOutcome['reason'] = 'onlypublic';
   if (signature) {
     const nowMs = (options.now ?? Date.now)();
@@ -329,17 +374,15 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
       parsed.entriesPy2 === parsed.entries && !hasTilde(parsed.entries)
         ? py2
         : stringToSign(input.path, encodeEntries(parsed.entries, true));
-    if (!signatureMatches(record.secret, signature, py2 === py3 ? [py2] : [py2, py3])) {
-      throw signingError('SIGNATURE_INVALID');
-    }
+    if (!signatureMatches(record.secret, signature, py2, py3)) throw signingError('SIGNATURE_INVALID');
     if (options.replayStore && timestamp !== 0) {
       const ttlMs = (timestamp + ttl + 1) * 1000 - nowMs;
       if (!(await options.replayStore.markUsed(`${record.key}:${signature}`, ttlMs))) {
         throw signingError('SIGNATURE_REPLAYED');
       }
     }
-    base.signed = true;
-    base.persistent = timestamp === 0;
+    signed = true;
+    persistent = timestamp === 0;
   } else if (mode === ApiMode.ALL_SIGNED) {
     throw signingError('SIGNATURE_MISSING');
   } else if (mode === ApiMode.SIGNED || mode === ApiMode.ONLYKEY_SIGNED) {
@@ -350,14 +393,35 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   if (!onlyPublic && options.requireHttps === true && input.secure !== true) throw signingError('HTTPS_REQUIRED');
   if (onlyPublic && onlyAuthed) throw signingError('NOT_AUTHENTICATED');
 
-  const usageEntries = parsed.entriesPy2.filter((e) => e.k !== 'timestamp');
-  base.keyUse = {
+  const keyUse: PendingKeyUse = {
     key: record.key,
     path: input.path,
-    query: encodeEntries(usageEntries, false),
+    query: encodeEntries(withoutTimestamp(parsed.entriesPy2), false),
     authenticated: !onlyPublic,
     ip: input.ip ?? null,
   };
-  if (onlyPublic) return { ...base, kind: 'public-only', reason, apiKey: record };
-  return { ...base, kind: 'user', userId: record.userId, via: base.signed ? 'signature' : 'api-key', apiKey: record };
+  if (onlyPublic) {
+    return { kind: 'public-only', reason, apiKey: record, params, pairs, noCache, pretty, signed, persistent, keyUse };
+  }
+  const via = signed ? 'signature' : 'api-key';
+  return {
+    kind: 'user',
+    userId: record.userId,
+    via,
+    apiKey: record,
+    params,
+    pairs,
+    noCache,
+    pretty,
+    signed,
+    persistent,
+    keyUse,
+  };
+}
+
+function withoutTimestamp(entries: CanonicalEntry[]): CanonicalEntry[] {
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i]!.k === 'timestamp') return entries.filter((e) => e.k !== 'timestamp');
+  }
+  return entries;
 }

@@ -9,11 +9,14 @@ export interface MemoryApiKeyStoreOptions {
   generateId?: () => string;
 }
 
-function copy(r: ApiKeyRecord): ApiKeyRecord {
-  return { ...r, oldKeys: [...r.oldKeys], lastUse: r.lastUse ? { ...r.lastUse } : null };
+/** Stored records are frozen and replaced on every change, so reads can hand them out without copying. */
+function freeze(r: ApiKeyRecord): ApiKeyRecord {
+  Object.freeze(r.oldKeys);
+  if (r.lastUse) Object.freeze(r.lastUse);
+  return Object.freeze(r);
 }
 
-/** The reference ApiKeyStore over Maps; returns copies so callers cannot change stored records. */
+/** The reference ApiKeyStore over Maps. Records it returns are frozen snapshots. */
 export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}): ApiKeyStore {
   const clock = options.clock ?? Date;
   const generateId = options.generateId ?? randomUUID;
@@ -28,6 +31,11 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
       if (!byKey.has(key)) return { key, secret };
     }
   };
+  const replace = (r: ApiKeyRecord, changes: Partial<ApiKeyRecord>): ApiKeyRecord => {
+    const next = freeze({ ...r, ...changes });
+    byKey.set(next.key, next);
+    return next;
+  };
   const mustGet = (key: string): ApiKeyRecord => {
     const r = byKey.get(key);
     if (!r) throw signingError('API_KEY_NOT_FOUND');
@@ -38,7 +46,7 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
     async create(userId: string, opts: CreateApiKeyOptions = {}) {
       checkUserId(userId);
       if (byUser.has(userId)) throw signingError('API_KEY_EXISTS', `user ${JSON.stringify(userId)}`);
-      const record: ApiKeyRecord = {
+      const record: ApiKeyRecord = freeze({
         ...freshPair(),
         userId,
         createdAt: clock.now(),
@@ -47,44 +55,38 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
         oldKeys: [],
         lastUse: null,
         useCount: 0,
-      };
+      });
       byKey.set(record.key, record);
       byUser.set(userId, record.key);
-      return copy(record);
+      return record;
     },
     async get(key) {
-      const r = byKey.get(key);
-      return r ? copy(r) : null;
+      return byKey.get(key) ?? null;
     },
     async getByUser(userId) {
       const key = byUser.get(userId);
-      const r = key === undefined ? undefined : byKey.get(key);
-      return r ? copy(r) : null;
+      return (key === undefined ? undefined : byKey.get(key)) ?? null;
     },
     async regenerate(key) {
       const old = mustGet(key);
-      const next: ApiKeyRecord = { ...old, ...freshPair(), oldKeys: [...old.oldKeys, old.key] };
+      const next = freeze({ ...old, ...freshPair(), oldKeys: [...old.oldKeys, old.key] });
       byKey.delete(key);
       byKey.set(next.key, next);
       byUser.set(next.userId, next.key);
-      return copy(next);
+      return next;
     },
     async setBlocked(key, blocked) {
-      const r = mustGet(key);
-      r.blocked = blocked === true;
-      return copy(r);
+      return replace(mustGet(key), { blocked: blocked === true });
     },
     async setPersistentAllowed(key, allowed) {
-      const r = mustGet(key);
-      r.persistentAllowed = allowed === true;
-      return copy(r);
+      return replace(mustGet(key), { persistentAllowed: allowed === true });
     },
     async recordUse(key: string, use: KeyUse) {
       checkKeyUse(use);
       const r = byKey.get(key);
       if (!r) return false;
-      if (!r.lastUse || use.at >= r.lastUse.at) r.lastUse = { ...use };
-      r.useCount += 1;
+      const latest = !r.lastUse || use.at >= r.lastUse.at;
+      replace(r, { lastUse: latest ? { ...use } : r.lastUse, useCount: r.useCount + 1 });
       return true;
     },
     async remove(key) {
