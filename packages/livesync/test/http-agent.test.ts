@@ -100,6 +100,13 @@ describe('HttpPushAgent', () => {
     expect(sink!.bodies.flatMap((b) => b.records.map((r) => r.objectId))).toEqual(['0', '1', '2', '3', '4']);
   });
 
+  it('retries 429 and 408 as transient', async () => {
+    await agentFor([429, 408]);
+    const [res] = await runActiveAgents(manager);
+    expect(res?.status).toBe('acknowledged');
+    expect(sink!.statuses.slice(0, 3)).toEqual([429, 408, 200]);
+  });
+
   it('retries a timeout', async () => {
     await agentFor(['hang'], { timeoutMs: 100 });
     const [res] = await runActiveAgents(manager);

@@ -29,8 +29,8 @@ export interface HttpBatchBody {
 }
 
 /**
- * Pushes records as JSON batches (`HttpBatchBody`) to a URL. 2xx = accepted; 5xx, network errors
- * and timeouts are retried with backoff; 4xx stops the run at once (SINK_REJECTED).
+ * Pushes records as JSON batches (`HttpBatchBody`) to a URL. 2xx = accepted; 5xx, 408, 429, network
+ * errors and timeouts are retried with backoff; any other 4xx stops the run at once (SINK_REJECTED).
  */
 export class HttpPushAgent extends PushSyncAgent {
   readonly type = 'http';
@@ -91,7 +91,8 @@ export class HttpPushAgent extends PushSyncAgent {
     // Drain the body so the connection can be reused.
     const text = await res.text().catch(() => '');
     if (res.ok) return;
-    if (res.status >= 400 && res.status < 500) {
+    // 408 (timeout) and 429 (slow down) are transient; every other 4xx means the sink refuses the batch.
+    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
       throw new LivesyncError(
         'SINK_REJECTED',
         `POST ${this.options.url} batch ${info.index}: ${res.status} ${text.slice(0, 200)}`,

@@ -327,6 +327,12 @@ export function describeLivesyncContract(name: string, make: () => Promise<Lives
           expected: ['contribution:20.0:updated', 'event:20:updated'],
         },
         {
+          // spec §2.15 scenario 17 (1.x spelling of a protection change)
+          name: 'category set_private reaches the inheriting events and their contents; the category is not sent',
+          entries: [['category', '2', ['set_private']]],
+          expected: ['contribution:20.0:updated', 'event:20:updated'],
+        },
+        {
           name: 'category moved reaches every event of the subtree',
           entries: [['category', '1', ['moved']]],
           expected: ['contribution:20.0:updated', 'event:10:updated', 'event:20:updated', ...children('updated')],
