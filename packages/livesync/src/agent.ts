@@ -188,11 +188,13 @@ export abstract class PushSyncAgent extends SyncAgent {
     }
   }
 
-  /** Moves the pointer to the end of the last successful run. */
+  /** Moves the pointer to the end of the last successful run (never backwards). */
   async acknowledge(): Promise<void> {
     if (this.lastTry === null) return;
     const manager = this.getManager();
-    await manager.advance(this.id, this.lastTry);
+    const current = await manager.getTrack().getPointerTimestamp(this.id);
+    // Never move backwards (e.g. the agent was pre-activated while this run was in flight).
+    if (current === null || current < this.lastTry) await manager.advance(this.id, this.lastTry);
     await manager.store.updateAgent(this.id, { lastTry: null });
     this.lastTry = null;
   }

@@ -54,6 +54,7 @@ export class SyncManager {
   private readonly track: SetMultiPointerTrack<ChangeEntry>;
   private readonly agentTypes: Record<string, AgentFactory>;
   private readonly local = new Map<string, SyncAgent>();
+  private closed = false;
 
   constructor(options: SyncManagerOptions) {
     const g = options.granularity ?? 100;
@@ -231,6 +232,14 @@ export class SyncManager {
   /** Removes buckets no agent can read again (see MultiPointerTrack.trim). */
   async trim(): Promise<number> {
     return this.track.trim();
+  }
+
+  /** Releases the store (a Redis store leaves the caller's client open). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.local.clear();
+    await this.store.close();
   }
 
   private hydrate(record: AgentRecord): SyncAgent {

@@ -490,6 +490,19 @@ export function describeLivesyncContract(name: string, make: () => Promise<Lives
         expect(good.sink.all()).toHaveLength(1);
       });
 
+      it('never moves a pointer backwards on acknowledge', async () => {
+        const agent = new CollectingAgent({ id: 'a' });
+        await manager.registerNewAgent(agent);
+        await addEvents(1);
+        const till = await agent.run();
+        expect(till).toBe(nowBucket() - 1);
+        await manager.preActivateAgent('a'); // pointer jumps to the current bucket mid-run
+        await agent.acknowledge();
+        expect(await agent.getLastTS()).toBe(nowBucket());
+        await manager.close();
+        await manager.close();
+      });
+
       it('does not acknowledge when _run gives no result', async () => {
         const agent = new CollectingAgent({ id: 'a', noResult: true });
         await manager.registerNewAgent(agent);
