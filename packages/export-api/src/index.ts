@@ -1,4 +1,5 @@
 export { canAccess, canAccessEvent, canModifyEvent, type Requester } from './access.js';
+export { createNodeListener, type NodeAdapterOptions, splitUrl } from './adapters/node.js';
 export { type Authenticator, type AuthInput, type AuthOutcome, anonymousAuthenticator } from './auth.js';
 export { type DateContext, parseDateExpression } from './date-expr.js';
 export { ExportDate, isExportDate, isValidTimeZone } from './datetime.js';
