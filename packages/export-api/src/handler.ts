@@ -70,6 +70,11 @@ export interface ExportHandlerOptions {
   xmlTypeMap?: Readonly<Record<string, string>>;
   clock?: { now(): number };
   logger?: ExportLogger;
+  /**
+   * Rendered bodies of cached results kept in this process (entries), so a repeated request skips the cache
+   * round trip and the serializer. A body lives no longer than its result's TTL. Default 500; 0 disables.
+   */
+  renderCacheEntries?: number;
 }
 
 export type ExportHandler = (request: ExportRequest) => Promise<ExportResponse>;
@@ -122,6 +127,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const style = options.envelope ?? '1.2';
   const ttl = options.cacheTtlMs ?? 600_000;
   const cache = ttl > 0 ? (options.cache ?? null) : null;
+  const renderMax = options.renderCacheEntries ?? 500;
+  const rendered = new Map<string, { status: number; contentType: string; body: string; expires: number }>();
 
   const errorResponse = (err: ExportApiError, format: ExportFormat, pretty: boolean, callback: string | null) => {
     const body = buildErrorBody(err.message, style);
@@ -189,11 +196,24 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
 
       let cacheKey: string | null = null;
       let result: CachedResult | null = null;
+      let renderKey: string | null = null;
       if (cache && !noCache) {
         const scope = user ? `user-${user.id}` : 'public';
         const canon = canonicalQuery(pairs, CACHE_KEY_DROP);
         const stripped = path.replace(/\.[A-Za-z0-9_]+$/, '');
         cacheKey = createHash('sha256').update(`${scope}_${stripped}?${canon}`).digest('hex');
+        // ics carries DTSTAMP = now, so its body is not reusable.
+        if (renderMax > 0 && format !== 'ics') renderKey = `${cacheKey}|${format}|${pretty}|${callback}|${signedQuery}`;
+        const hit = renderKey ? rendered.get(renderKey) : undefined;
+        if (hit && hit.expires > now) {
+          if (onSuccess) await onSuccess();
+          return {
+            status: hit.status,
+            headers: { 'content-type': hit.contentType },
+            body: method === 'HEAD' ? '' : hit.body,
+          };
+        }
+        if (hit) rendered.delete(renderKey!);
         result = await cache.get(cacheKey);
       }
 
@@ -261,6 +281,15 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         case 'html':
           body = toHtml(result.results, result.ts);
           break;
+      }
+      if (renderKey) {
+        rendered.set(renderKey, {
+          status: 200,
+          contentType: CONTENT_TYPES[format],
+          body,
+          expires: result.ts * 1000 + ttl,
+        });
+        if (rendered.size > renderMax) rendered.delete(rendered.keys().next().value!);
       }
       return { status: 200, headers: { 'content-type': CONTENT_TYPES[format] }, body: method === 'HEAD' ? '' : body };
     } catch (e) {

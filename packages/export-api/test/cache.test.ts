@@ -90,4 +90,26 @@ describe('result cache (spec §8)', () => {
     await get(h, '/export/event/137346.json');
     expect(spy.keys).toHaveLength(0);
   });
+
+  it('reuses the rendered body of a cached result in-process until the result expires', async () => {
+    const clock = createFakeClock(1308841641000);
+    const inner = createMemoryResultCache({ clock });
+    let gets = 0;
+    const cache: ResultCache = {
+      ...inner,
+      get: (k) => ((gets += 1), inner.get(k)),
+      set: (k, v, t) => inner.set(k, v, t),
+    };
+    const h = seedHandler(await seedCatalog(), { cache, cacheTtlMs: 600_000, clock });
+    const a = await get(h, '/export/event/137346.json', 'pretty=yes');
+    const b = await get(h, '/export/event/137346.json', 'pretty=yes');
+    expect(b.body).toBe(a.body);
+    expect(gets).toBe(1);
+    const c = await get(h, '/export/event/137346.json', 'pretty=no'); // another body, same cached result
+    expect(c.body).not.toBe(a.body);
+    expect(gets).toBe(2);
+    clock.advance(600_000);
+    await get(h, '/export/event/137346.json', 'pretty=yes');
+    expect(gets).toBe(3);
+  });
 });
