@@ -56,3 +56,33 @@ export function parseTaskUid(uid: string): { id: number; occurrence: number | nu
   if (!m) return null;
   return { id: Number(m[1]), occurrence: m[2] === undefined ? null : Number(m[2]) };
 }
+
+/**
+ * Stored form of TaskData: short member names, nulls left out, and ref / kind / key kept in their own fields, so
+ * a small task's hash stays within Redis's compact (listpack) encoding.
+ */
+export function encodeTaskData(data: TaskData): string {
+  const o: Record<string, unknown> = { y: data.typeId, c: data.createdOn };
+  if (data.params !== null) o.p = data.params;
+  if (data.rule !== null) o.ru = data.rule;
+  if (data.expiryDate !== null) o.x = data.expiryDate;
+  if (data.awolThreshold !== null) o.a = data.awolThreshold;
+  return JSON.stringify(o);
+}
+
+/** Inverse of `encodeTaskData`; throws on anything that is not a stored task. */
+export function decodeTaskData(d: string, extras: { ref: string; kind: TaskKind; key: string | null }): TaskData {
+  const o = JSON.parse(d) as Record<string, unknown>;
+  if (!o || typeof o !== 'object' || typeof o.y !== 'string') throw new Error('stored task data has no type');
+  return {
+    typeId: o.y,
+    kind: extras.kind,
+    params: (o.p ?? null) as TaskData['params'],
+    rule: (o.ru ?? null) as TaskData['rule'],
+    expiryDate: (o.x ?? null) as number | null,
+    createdOn: Number(o.c ?? 0),
+    key: extras.key,
+    ref: extras.ref,
+    awolThreshold: (o.a ?? null) as number | null,
+  };
+}

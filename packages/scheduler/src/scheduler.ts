@@ -6,7 +6,7 @@ import { TypedEmitter } from './events.js';
 import { executeLaunch, type LaunchResult } from './execute.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeriodicTask } from './periodic-task.js';
-import type { TaskData, TaskRecord } from './record.js';
+import { decodeTaskData, type TaskRecord } from './record.js';
 import type { TaskRegistry } from './registry.js';
 import { TaskStatus } from './states.js';
 import type { ClaimedTask, Completion, RunResult, SchedulerStore, SpoolOutcome } from './store.js';
@@ -456,8 +456,7 @@ export class Scheduler extends TypedEmitter {
     let task: BaseTask;
     let record: TaskRecord;
     try {
-      const data = JSON.parse(c.data) as TaskData;
-      if (!data || typeof data.typeId !== 'string') throw new Error('stored task data has no typeId');
+      const data = decodeTaskData(c.data, { ref: c.ref, kind: c.kind, key: c.key });
       record = {
         id: c.id,
         ref: data.ref,

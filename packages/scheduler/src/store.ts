@@ -1,4 +1,4 @@
-import type { TaskData, TaskRecord } from './record.js';
+import type { TaskData, TaskKind, TaskRecord } from './record.js';
 
 /** A task is addressed by its id once the daemon has indexed it, or by the ref the client gave it at enqueue. */
 export type TaskTarget = { id: number } | { ref: string };
@@ -43,8 +43,11 @@ export interface SpoolOutcome {
 export interface ClaimedTask {
   id: number;
   run: number;
-  /** The stored TaskData as JSON (parsed by the daemon; if it does not parse, the task is dead-lettered). */
+  /** The stored TaskData (`encodeTaskData`); if it does not decode, the daemon dead-letters the task. */
   data: string;
+  ref: string;
+  kind: TaskKind;
+  key: string | null;
   startOn: number;
   occurrences: number;
   startedOn: number;

@@ -1,4 +1,4 @@
-import type { TaskData, TaskRecord } from '../record.js';
+import { decodeTaskData, type TaskData, type TaskRecord } from '../record.js';
 import type { SpoolItem, TaskTarget } from '../store.js';
 
 /**
@@ -32,7 +32,7 @@ export interface TaskRow {
 export function rowToRecord(id: number, row: TaskRow): TaskRecord {
   let data: Partial<TaskData>;
   try {
-    data = JSON.parse(row.d) as TaskData;
+    data = decodeTaskData(row.d, { ref: row.r, kind: row.kd === 'p' ? 'periodic' : 'oneshot', key: row.k });
   } catch {
     data = {};
   }

@@ -1,5 +1,5 @@
 import type { TaskRecord } from '../record.js';
-import { parseTaskUid, taskUid } from '../record.js';
+import { encodeTaskData, parseTaskUid, taskUid } from '../record.js';
 import { TaskStatus as S } from '../states.js';
 import type {
   ClaimedTask,
@@ -126,7 +126,7 @@ export function createMemoryStore(): MemorySchedulerStore {
     }
     const id = counter++;
     const row: TaskRow = {
-      d: JSON.stringify(data),
+      d: encodeTaskData(data),
       s: S.SPOOLED,
       t: task.startOn,
       st: null,
@@ -264,7 +264,17 @@ export function createMemoryStore(): MemorySchedulerStore {
       row.st = now;
       row.en = null;
       running.set(head.id, now);
-      out.push({ id: head.id, run: row.rn, data: row.d, startOn: head.score, occurrences: row.oc, startedOn: now });
+      out.push({
+        id: head.id,
+        run: row.rn,
+        data: row.d,
+        ref: row.r,
+        kind: row.kd === 'p' ? 'periodic' : 'oneshot',
+        key: row.k,
+        startOn: head.score,
+        occurrences: row.oc,
+        startedOn: now,
+      });
     }
     return out;
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TaskRecord } from '../record.js';
-import { parseTaskUid } from '../record.js';
+import { decodeTaskData, encodeTaskData, parseTaskUid } from '../record.js';
 import type {
   Completion,
   DaemonState,
@@ -77,7 +77,7 @@ function encodeSpool(entry: SpoolEntry): string {
         kind: data.kind,
         key: data.key,
         startOn,
-        d: JSON.stringify(data),
+        d: encodeTaskData(data),
       });
     }
     case 'del':
@@ -95,7 +95,17 @@ function decodeSpool(raw: string): SpoolItem {
     const target = (): TaskTarget => (typeof v.id === 'number' ? { id: v.id } : { ref: String(v.ref) });
     switch (v.op) {
       case 'add':
-        return { op: 'add', task: { data: JSON.parse(String(v.d)), startOn: (v.startOn as number) ?? null } };
+        return {
+          op: 'add',
+          task: {
+            data: decodeTaskData(String(v.d), {
+              ref: String(v.ref),
+              kind: v.kind === 'periodic' ? 'periodic' : 'oneshot',
+              key: typeof v.key === 'string' ? v.key : null,
+            }),
+            startOn: (v.startOn as number) ?? null,
+          },
+        };
       case 'del':
         return { op: 'del', target: target() };
       case 'change':
@@ -307,7 +317,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
         });
       }
       const tasks: StepOutput['claimed'] = [];
-      for (let i = 0; i < claimed.length; i += 6) {
+      for (let i = 0; i < claimed.length; i += 9) {
         tasks.push({
           id: Number(claimed[i]),
           run: Number(claimed[i + 1]),
@@ -315,6 +325,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
           startOn: Number(claimed[i + 3]),
           occurrences: Number(claimed[i + 4]),
           startedOn: Number(claimed[i + 5]),
+          ref: String(claimed[i + 6] ?? ''),
+          kind: claimed[i + 7] === 'p' ? 'periodic' : 'oneshot',
+          key: isNil(claimed[i + 8]) || claimed[i + 8] === '' ? null : String(claimed[i + 8]),
         });
       }
       return {

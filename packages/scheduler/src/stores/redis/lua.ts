@@ -16,6 +16,25 @@ local function retire(id, k, now)
   if k and k ~= '' and redis.call('HGET', B .. 'keys', k) == tostring(id) then redis.call('HDEL', B .. 'keys', k) end
   redis.call('ZADD', B .. 'retired', now, 'task' .. id)
 end
+-- Batched writes: members collected per key and flushed in chunks (Lua's unpack has a stack limit).
+local batches = {}
+local function batch(cmd, key, a, b)
+  local id = cmd .. ' ' .. key
+  local q = batches[id]
+  if not q then q = {cmd = cmd, key = key, args = {}}; batches[id] = q end
+  local n = #q.args
+  q.args[n + 1] = a
+  if b ~= nil then q.args[n + 2] = b end
+end
+local function flush()
+  for _, q in pairs(batches) do
+    local args = q.args
+    for i = 1, #args, 1000 do
+      redis.call(q.cmd, q.key, unpack(args, i, math.min(i + 999, #args)))
+    end
+  end
+  batches = {}
+end
 local function jstr(v) if v == nil or v == '' then return 'null' end return cjson.encode(v) end
 local function occurrence(id, occ, status, scheduled, st, en, delay, attempts, err, now, idx)
   redis.call('HSET', B .. 'occ', id .. ':' .. occ, '{"taskId":' .. id .. ',"id":' .. occ .. ',"status":' .. status ..
@@ -30,7 +49,7 @@ end
  * ARGV: now, owner, claimMax, spoolMax, nResults, then 9 per result:
  *   id, run, outcome (finished|failed|expired|terminated), startedOn, endedOn, nextStartOn|'', attempts, delay, error|''
  * Returns { spoolFlat(op,result,id,ref,typeId,message)*, shutdown|false, completedFlat(id,accepted,status,index,occ,requeuedAt)*,
- *           claimedFlat(id,run,d,startOn,occurrences,startedOn)*, nextDue|false, pending(0|1) }
+ *           claimedFlat(id,run,d,startOn,occurrences,startedOn,ref,kind,key)*, nextDue|false, pending(0|1) }
  */
 export const STEP = `${LIB}
 local now = tonumber(ARGV[1])
@@ -57,15 +76,14 @@ for i = 0, nres - 1 do
   if (not f[1]) or tonumber(f[1]) ~= 3 or tonumber(f[2] or '0') ~= run then
     done(id, 0, tonumber(f[1] or '0'))
   else
-    redis.call('ZREM', B .. 'running', id)
+    batch('ZREM', B .. 'running', id)
     local status = 4
     if outcome == 'finished' then status = 6 elseif outcome == 'terminated' then status = 7 end
     local idx = nil
     if status == 6 then idx = 'finished' elseif status == 4 then idx = 'failed' end
-    redis.call('HSET', key, 'st', st, 'en', en, 'o', '', 'err', err)
     if f[3] == 'p' and status ~= 7 then
       local occ = tonumber(f[7] or '0')
-      redis.call('HSET', key, 'oc', occ + 1)
+      redis.call('HSET', key, 'st', st, 'en', en, 'o', '', 'err', err, 'oc', occ + 1)
       occurrence(id, occ, status, f[6] ~= '' and f[6] or st, st, en, delay, attempts, err, now, idx)
       if f[4] == '1' then
         redis.call('HSET', key, 's', 0)
@@ -83,16 +101,17 @@ for i = 0, nres - 1 do
     elseif f[4] == '1' or idx == nil then
       local s = status
       if f[4] == '1' then s = 0 end
-      redis.call('HSET', key, 's', s)
+      redis.call('HSET', key, 'st', st, 'en', en, 'o', '', 'err', err, 's', s)
       retire(id, f[5], now)
       done(id, 1, s)
     else
-      redis.call('HSET', key, 's', status)
-      redis.call('ZADD', B .. idx, now, 'task' .. id)
+      redis.call('HSET', key, 'st', st, 'en', en, 'o', '', 'err', err, 's', status)
+      batch('ZADD', B .. idx, now, 'task' .. id)
       done(id, 1, status, idx)
     end
   end
 end
+flush()
 
 local outs = {}
 local function out(op, result, id, ref, typeId, message)
@@ -136,12 +155,16 @@ local function add(e)
   local kd = 'o'
   if e.kind == 'periodic' then kd = 'p' end
   if type(startOn) == 'number' then
-    redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'r', e.ref, 'kd', kd, 'k', key or '')
-    redis.call('ZADD', B .. 'waiting', startOn, id)
+    if key then
+      redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'r', e.ref, 'kd', kd, 'k', key)
+    else
+      redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'r', e.ref, 'kd', kd)
+    end
+    batch('ZADD', B .. 'waiting', startOn, id)
   else
-    redis.call('HSET', tk(id), 'd', e.d, 's', 1, 't', '', 'r', e.ref, 'kd', kd, 'k', key or '')
+    redis.call('HSET', tk(id), 'd', e.d, 's', 1, 'r', e.ref, 'kd', kd, 'k', key or '')
   end
-  redis.call('HSET', B .. 'refs', e.ref, id)
+  batch('HSET', B .. 'refs', e.ref, id)
   if key then redis.call('HSET', B .. 'keys', key, id) end
   if type(startOn) == 'number' then return out('add', 'queued', id, e.ref, e.typeId) end
   return out('add', 'spooled', id, e.ref, e.typeId)
@@ -185,15 +208,16 @@ end
 
 local shutdown = false
 local applied = 0
-while applied < spoolMax do
-  local raw = redis.call('LPOP', B .. 'spool')
-  if not raw then break end
+local items = {}
+if spoolMax > 0 then items = redis.call('LRANGE', B .. 'spool', 0, spoolMax - 1) end
+for _, raw in ipairs(items) do
   applied = applied + 1
   local ok, e = pcall(cjson.decode, raw)
   if not ok or type(e) ~= 'table' then
     deadletter(raw, 'unreadable or unknown spool instruction')
     out('invalid', 'dead-lettered', false, false, false, 'unreadable or unknown spool instruction')
   elseif e.op == 'shutdown' then
+    flush()
     shutdown = e.message
     if type(shutdown) ~= 'string' then shutdown = '' end
     out('shutdown', 'shutdown', false, false, false, shutdown)
@@ -202,8 +226,10 @@ while applied < spoolMax do
     and (type(e.startOn) == 'number' or e.startOn == cjson.null) then
     add(e)
   elseif e.op == 'del' and (type(e.id) == 'number' or type(e.ref) == 'string') then
+    flush()
     del(e)
   elseif e.op == 'change' and (type(e.id) == 'number' or type(e.ref) == 'string') and type(e.startOn) == 'number' then
+    flush()
     change(e)
   else
     local op = 'invalid'
@@ -214,6 +240,8 @@ while applied < spoolMax do
     out(op, 'dead-lettered', false, false, false, reason)
   end
 end
+flush()
+if applied > 0 then redis.call('LTRIM', B .. 'spool', applied, -1) end
 if nextId then redis.call('SET', B .. 'ctr', nextId) end
 
 local claimed = {}
@@ -226,12 +254,13 @@ if (not shutdown) and claimMax > 0 then
     for i = 1, n do
       local id = due[2 * i - 1]
       local key = tk(id)
-      local rn = redis.call('HINCRBY', key, 'rn', 1)
-      redis.call('HSET', key, 's', 3, 'o', owner, 'st', now, 'en', '')
-      local g = redis.call('HMGET', key, 'd', 'oc')
+      local g = redis.call('HMGET', key, 'd', 'oc', 'r', 'kd', 'k', 'rn')
+      local rn = tonumber(g[6] or '0') + 1
+      redis.call('HSET', key, 's', 3, 'o', owner, 'st', now, 'rn', rn)
       local c = #claimed
       claimed[c + 1] = tonumber(id); claimed[c + 2] = rn; claimed[c + 3] = g[1] or ''
       claimed[c + 4] = tonumber(due[2 * i]); claimed[c + 5] = tonumber(g[2] or '0'); claimed[c + 6] = now
+      claimed[c + 7] = g[3] or ''; claimed[c + 8] = g[4] or 'o'; claimed[c + 9] = g[5] or ''
       za[2 * i - 1] = now
       za[2 * i] = id
     end
