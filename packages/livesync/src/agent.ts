@@ -152,7 +152,7 @@ export function isPushSyncAgent(value: unknown): value is PushSyncAgent {
 /** An agent that pushes compacted records to a remote service (seed §4.3). */
 export abstract class PushSyncAgent extends SyncAgent {
   /**
-   * Pushes the window (pointer, floor(currentTS / granularity) - 1]: the bucket still filling is
+   * Pushes the window (pointer, manager.lastClosedBucket(currentTS)]: the bucket still filling is
    * left for the next run. `currentTS` is epoch ms; null means "up to the newest bucket". Returns the
    * window end on success (then call `acknowledge()`), or null: no records sink, `_run` gave no
    * result, or something threw (logged; the pointer stays where it was).
@@ -167,7 +167,7 @@ export abstract class PushSyncAgent extends SyncAgent {
           ? (await manager.getTrack().isEmpty())
             ? null
             : await manager.getTrack().mostRecentTS()
-          : manager.bucketOf(currentTS) - 1;
+          : manager.lastClosedBucket(currentTS);
       if (till === null || (from !== null && till <= from)) {
         logger.debug({ agent: this.id, from, till }, 'livesync: nothing new for agent');
         return null;
@@ -221,7 +221,7 @@ export abstract class PushSyncAgent extends SyncAgent {
     const manager = this.getManager();
     const from = await manager.getTrack().getPointerTimestamp(this.id);
     const out: SyncRecord[] = [];
-    const end = till ?? manager.bucketOf(manager.clock.now()) - 1;
+    const end = till ?? manager.lastClosedBucket(manager.clock.now());
     for await (const r of this._generateRecords(manager.query(this.id, end), end, { from, till: end })) out.push(r);
     return out;
   }

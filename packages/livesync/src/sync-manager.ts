@@ -30,6 +30,11 @@ export interface SyncManagerOptions {
   agentTypes?: Record<string, AgentFactory>;
   /** Live-data lookups used by agents to cascade changes during compaction. */
   resolver?: ContentResolver;
+  /**
+   * How long after a bucket ends a run still treats it as open (default 2000 ms), so a writer that
+   * took its timestamp just before the boundary and commits just after it is not skipped.
+   */
+  lateWriteMarginMs?: number;
 }
 
 /** A change to record: an object and one or more change types. */
@@ -50,6 +55,7 @@ export class SyncManager {
   readonly logger: Logger;
   readonly resolver: ContentResolver;
   readonly excludedCategories: ReadonlySet<string>;
+  readonly lateWriteMarginMs: number;
   private readonly granularity: number;
   private readonly track: SetMultiPointerTrack<ChangeEntry>;
   private readonly agentTypes: Record<string, AgentFactory>;
@@ -65,6 +71,9 @@ export class SyncManager {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.resolver = options.resolver ?? {};
+    const margin = options.lateWriteMarginMs ?? 2000;
+    if (!(Number.isFinite(margin) && margin >= 0)) throw new TypeError(`lateWriteMarginMs must be >= 0, got ${margin}`);
+    this.lateWriteMarginMs = margin;
     this.excludedCategories = new Set(options.excludedCategories ?? []);
     this.track = new SetMultiPointerTrack<ChangeEntry>({ store: this.store, codec: changeEntryCodec });
     this.agentTypes = { http: createHttpPushAgent, file: createFileAgent, ...options.agentTypes };
@@ -82,6 +91,14 @@ export class SyncManager {
   /** The bucket an epoch-millisecond time falls in. */
   bucketOf(epochMs: number): number {
     return Math.floor(epochMs / 1000 / this.granularity);
+  }
+
+  /**
+   * The newest bucket a run at `epochMs` may deliver: the one before the bucket still filling
+   * (`floor(now / g) - 1`, spec §2.7), or one earlier within `lateWriteMarginMs` of a boundary.
+   */
+  lastClosedBucket(epochMs: number): number {
+    return this.bucketOf(epochMs - this.lateWriteMarginMs) - 1;
   }
 
   /**

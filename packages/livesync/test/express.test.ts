@@ -8,7 +8,7 @@ import { collect } from './helpers.js';
 
 describe('livesyncMiddleware', () => {
   function setup() {
-    const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
+    const clock = createFakeClock(Date.UTC(2026, 0, 1, 12, 0, 50));
     const manager = new SyncManager({
       store: createMemoryTrackStore(),
       granularity: 100,

@@ -10,7 +10,7 @@ describe('FileAgent', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('appends one JSON line per compacted record and acknowledges', async () => {
-    const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
+    const clock = createFakeClock(Date.UTC(2026, 0, 1, 12, 0, 50));
     const manager = new SyncManager({ store: createMemoryTrackStore(), granularity: 100, clock });
     const file = path.join(dir, 'out.jsonl');
     await manager.registerNewAgent(new FileAgent({ id: 'f', path: file, batchSize: 2 }));

@@ -50,7 +50,7 @@ function startSink(script: Array<number | 'hang'> = []) {
 }
 
 describe('HttpPushAgent', () => {
-  const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
+  const clock = createFakeClock(Date.UTC(2026, 0, 1, 12, 0, 50));
   let manager: SyncManager;
   let sink: Awaited<ReturnType<typeof startSink>> | undefined;
 

@@ -7,7 +7,7 @@ import { CollectingAgent } from './helpers.js';
 
 describe('LiveSyncUpdateTask', () => {
   it('runs every active agent on its schedule, acknowledges, skips inactive ones and trims', async () => {
-    const clock = createFakeClock(Date.UTC(2026, 0, 1, 12));
+    const clock = createFakeClock(Date.UTC(2026, 0, 1, 12, 0, 50));
     const manager = new SyncManager({ store: createMemoryTrackStore(), granularity: 100, clock });
     const active = new CollectingAgent({ id: 'active' });
     const idle = new CollectingAgent({ id: 'idle' });

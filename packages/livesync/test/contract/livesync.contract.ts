@@ -426,6 +426,17 @@ export function describeLivesyncContract(name: string, make: () => Promise<Lives
         expect(agent.sink.all().map((r) => r.objectId)).toEqual(['old', 'current']);
       });
 
+      it('treats a bucket as still open within the late-write margin after its end', async () => {
+        const boundary = (nowBucket() + 1) * g;
+        clock.set(boundary + 1000); // 1 s into a new bucket, inside the default 2 s margin
+        expect(manager.lastClosedBucket(clock.now())).toBe(nowBucket() - 2);
+        clock.set(boundary + 2000);
+        expect(manager.lastClosedBucket(clock.now())).toBe(nowBucket() - 1);
+        const strict = new SyncManager({ store: handle.store, granularity: G, clock, lateWriteMarginMs: 0 });
+        clock.set(boundary);
+        expect(strict.lastClosedBucket(clock.now())).toBe(nowBucket() - 1);
+      });
+
       it('keeps pointers independent', async () => {
         // spec §2.15 scenario 9
         const a = new CollectingAgent({ id: 'a' });
@@ -465,6 +476,8 @@ export function describeLivesyncContract(name: string, make: () => Promise<Lives
         expect(sink.received).toHaveLength(2);
         const [second] = await runActiveAgents(manager);
         expect(second?.status).toBe('acknowledged');
+        // the whole window went again: 2 batches before the failure + 5 on the retry
+        expect(sink.received.map((b) => b.length)).toEqual([10, 10, 10, 10, 10, 10, 9]);
         const ids = new Set(sink.all().map((r) => r.objectId));
         // event 0 was created and deleted in the window: nothing is sent for it (spec §3.2)
         expect(ids).toEqual(new Set(Array.from({ length: 49 }, (_, i) => String(i + 1))));
