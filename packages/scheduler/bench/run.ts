@@ -465,8 +465,9 @@ async function periodicBoth(url: string): Promise<Periodic[]> {
   const worker = new Worker(
     name,
     async (job) => {
-      // the instant the scheduler planned this iteration for: creation time + delay
-      const slot = job.timestamp + (job.delay ?? job.opts.delay ?? 0);
+      // the instant the job scheduler planned this iteration for: creation time + the delay it was created with
+      // (job.delay is reset to 0 once the job is promoted; the id carries the previous slot)
+      const slot = job.timestamp + (job.opts.delay ?? 0);
       bullRuns.push({ slot, at: Date.now() });
     },
     { connection, prefix, concurrency: 10 },
