@@ -180,6 +180,7 @@ export class Scheduler extends TypedEmitter {
   #lastTouch = Number.NEGATIVE_INFINITY;
   #lastRecover = Number.NEGATIVE_INFINITY;
   #lastPrune = Number.NEGATIVE_INFINITY;
+  #startedAt = 0;
 
   constructor(config: SchedulerConfig) {
     super();
@@ -261,12 +262,13 @@ export class Scheduler extends TypedEmitter {
   #start(): Promise<void> {
     this.#started ??= (async () => {
       const now = this.#clock.now();
+      this.#startedAt = now;
       // spec: scheduler §1.7 step 2 / T9 — relaunch EVERY task stranded by a dead daemon (legacy skipped half).
       const deadLocal = (await this.#store.daemons())
         .filter((d) => d.id !== this.daemonId && d.hostname === this.#hostname && !this.#isAlive(d.pid))
         .map((d) => d.id);
       await this.#store.touchDaemon(
-        { id: this.daemonId, hostname: this.#hostname, pid: this.#pid, startedAt: now },
+        { id: this.daemonId, hostname: this.#hostname, pid: this.#pid, startedAt: this.#startedAt },
         now,
       );
       this.#lastTouch = now;
@@ -323,7 +325,7 @@ export class Scheduler extends TypedEmitter {
     if (now - this.#lastTouch >= third) {
       this.#lastTouch = now;
       await this.#store.touchDaemon(
-        { id: this.daemonId, hostname: this.#hostname, pid: this.#pid, startedAt: now },
+        { id: this.daemonId, hostname: this.#hostname, pid: this.#pid, startedAt: this.#startedAt },
         now,
       );
     }

@@ -1,0 +1,104 @@
+import { createFakeClock } from '@indico/test-utils';
+import { describe, expect, it } from 'vitest';
+import { Client, createMemoryStore, Scheduler, TaskStatus } from '../src/index.js';
+import { createServices, registry, SleepTask, TickTask } from './fixtures/tasks.js';
+
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('Scheduler', () => {
+  it('waits for running tasks on a graceful stop and records their results', async () => {
+    // spec: issue "Graceful shutdown waits for running tasks up to a timeout"; §1.13 (legacy lost these results)
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const store = createMemoryStore();
+    const services = createServices(clock);
+    const sched = new Scheduler({ store, registry, clock, timers: clock, services, sleepInterval: 1000 });
+    const client = new Client({ store, registry, clock });
+    await client.enqueue(new SleepTask(clock.now(), { params: { ms: 5000 }, createdOn: clock.now() }));
+    const loop = sched.run();
+    await flush();
+    await flush();
+    expect(sched.activeCount).toBe(1);
+    const stopped = sched.stop('bye');
+    for (let i = 0; i < 6; i++) {
+      clock.advance(1000);
+      await flush();
+    }
+    await stopped;
+    await expect(loop).resolves.toBe('bye');
+    expect((await client.getTask(0)).status).toBe(TaskStatus.FINISHED);
+    expect((await client.getStatus()).state).toBe(false);
+  });
+
+  it('relaunches tasks still running when the shutdown timeout expires', async () => {
+    // spec: §1.13 graceful stop; at-least-once for work in flight
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const store = createMemoryStore();
+    const services = createServices(clock);
+    const sched = new Scheduler({
+      store,
+      registry,
+      clock,
+      timers: clock,
+      services,
+      sleepInterval: 1000,
+      shutdownTimeout: 2000,
+    });
+    const client = new Client({ store, registry, clock });
+    await client.enqueue(new SleepTask(clock.now(), { params: { ms: 60_000 }, createdOn: clock.now() }));
+    void sched.run();
+    await flush();
+    await flush();
+    const stopped = sched.stop();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      await flush();
+    }
+    await stopped;
+    const task = await client.getTask(0);
+    expect(task.status).toBe(TaskStatus.QUEUED);
+    expect((await client.getStatus()).waiting).toBe(1);
+  });
+
+  it('runs a daily 02:30 Europe/Zurich task once per day across both DST changes', async () => {
+    // spec: issue "a daily 02:30 Europe/Zurich task runs once per day"; README documents the skipped/repeated hour
+    const clock = createFakeClock(Date.parse('2026-03-27T00:00:00Z'));
+    const store = createMemoryStore();
+    const services = createServices(clock);
+    const sched = new Scheduler({ store, registry, clock, timers: clock, services, sleepInterval: 60_000 });
+    const client = new Client({ store, registry, clock });
+    await client.enqueue(
+      new TickTask(
+        'DAILY',
+        { tzid: 'Europe/Zurich', byhour: [2], byminute: [30], bysecond: [0] },
+        { createdOn: clock.now() },
+      ),
+    );
+    const step = async (until: number) => {
+      while (clock.now() < until) {
+        clock.advance(5 * 60_000);
+        await sched.tick();
+        await flush();
+      }
+    };
+    await step(Date.parse('2026-03-31T00:00:00Z'));
+    clock.set(Date.parse('2026-10-23T12:00:00Z'));
+    await step(Date.parse('2026-10-27T00:00:00Z'));
+    const days = services.log.map((l) => new Date(l.at).toISOString().slice(0, 10));
+    // 2026-10-23: the months skipped by the clock jump coalesce into one catch-up run (spec §1.10)
+    expect(days).toEqual([
+      '2026-03-27',
+      '2026-03-28',
+      '2026-03-29',
+      '2026-03-30',
+      '2026-10-23',
+      '2026-10-24',
+      '2026-10-25',
+      '2026-10-26',
+    ]);
+    // the first 02:30 of the fall-back night (CEST, 00:30Z), within one 5-minute tick
+    const oct25 = services.log.find((l) => new Date(l.at).toISOString().startsWith('2026-10-25'))!;
+    expect(oct25.at - Date.parse('2026-10-25T00:30:00Z')).toBeLessThan(5 * 60_000);
+  });
+});
