@@ -46,7 +46,17 @@ export interface EventBundle {
 
 const ctxOf = (c: FossilizeContext) => c as ExportFossilContext;
 const dt = (ms: number | null, c: FossilizeContext) => (ms === null ? null : new ExportDate(ms, ctxOf(c).tz));
-const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+const md5Cache = new Map<string, string>();
+// Emails repeat across events (chairs, creators); hashing each one once per process keeps exports cheap.
+const md5 = (s: string) => {
+  let h = md5Cache.get(s);
+  if (h === undefined) {
+    h = createHash('md5').update(s, 'utf8').digest('hex');
+    if (md5Cache.size >= 10_000) md5Cache.clear();
+    md5Cache.set(s, h);
+  }
+  return h;
+};
 const allowedOf = (p: Protection | undefined, emails: ReadonlyMap<string, string>) => ({
   users: (p?.allowedUserIds ?? []).map((id) => emails.get(id) ?? id),
   groups: [...(p?.allowedGroups ?? [])],

@@ -138,7 +138,8 @@ async function run(ctx: HookContext) {
   let additionalInfo: Record<string, unknown> = {};
   if (isCateg) {
     const catIds = [...new Set(items.map((e) => e.categoryId))];
-    const paths = await ctx.catalog.getCategoryPaths(catIds);
+    // The bundles already carry each event's category path: no second catalog read.
+    const paths = new Map(bundles.map((b) => [b.event.categoryId, b.categoryPath]));
     const fctx: ExportFossilContext = {
       tz: common.tz,
       canModify: false,

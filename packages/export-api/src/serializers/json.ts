@@ -1,13 +1,14 @@
-const ESCAPE_RE = /[/\u007f-\uffff]/g;
-const escapeChar = (ch: string) => (ch === '/' ? '\\/' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const NON_ASCII_RE = /[\u007f-\uffff]/g;
+const HAS_NON_ASCII = /[\u007f-\uffff]/;
+const escapeChar = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * Indico's JSON (spec §7): dates as `{date, time, tz}` (via `ExportDate.toJSON`), ASCII only (`\uXXXX`),
  * every `/` escaped as `\/`, `pretty` indents by 4 spaces.
  */
 export function toIndicoJson(value: unknown, pretty: boolean): string {
-  const raw = JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null';
-  return raw.replace(ESCAPE_RE, escapeChar);
+  const raw = (JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null').replaceAll('/', '\\/');
+  return HAS_NON_ASCII.test(raw) ? raw.replace(NON_ASCII_RE, escapeChar) : raw;
 }
 
 /** `^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$` with ASCII `\w`: the safe JSONP callbacks (spec §7). */

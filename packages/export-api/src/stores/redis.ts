@@ -12,7 +12,7 @@ import type {
 import type { CachedResult, Catalog, EventWindow, LinkedEvent, ResultCache } from '../store.js';
 import { assertCategory, assertContribution, assertEvent, assertId } from '../validate.js';
 import { cacheKey, catalogKeys } from './redis/keys.js';
-import { PUT_CHILD, PUT_EVENT } from './redis/scripts.js';
+import { CATEGORY_PATHS, PUT_CHILD, PUT_EVENT, RANGE_EVENTS } from './redis/scripts.js';
 
 export interface RedisStoreOptions {
   /** An existing ioredis client; never closed by the store. */
@@ -75,24 +75,24 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
     );
   };
   const paths = async (ids: readonly string[]): Promise<Map<string, CategoryRecord[]>> => {
-    const own = await categoriesOf(ids);
-    const all = new Set<string>();
-    for (const c of own) for (const a of c?._path ?? []) all.add(a);
-    const list = [...all];
-    const found = await categoriesOf(list);
-    const byId = new Map<string, CategoryRecord>();
-    list.forEach((id, i) => {
-      const c = found[i];
-      if (c) byId.set(id, stripPath(c));
-    });
     const out = new Map<string, CategoryRecord[]>();
+    if (ids.length === 0) return out;
+    const [own, anc, recs] = (await client.eval(CATEGORY_PATHS, '1', k.categories, ...ids)) as [
+      string[],
+      string[],
+      string[],
+    ];
+    const byId = new Map<string, CategoryRecord>();
+    anc.forEach((id, i) => {
+      if (recs[i]) byId.set(id, stripPath(JSON.parse(recs[i]!) as StoredCategory));
+    });
     ids.forEach((id, i) => {
-      const c = own[i];
-      if (c)
-        out.set(
-          id,
-          c._path.map((a) => byId.get(a)).filter((x): x is CategoryRecord => !!x),
-        );
+      if (!own[i]) return;
+      const c = JSON.parse(own[i]!) as StoredCategory;
+      out.set(
+        id,
+        c._path.map((a) => byId.get(a)).filter((x): x is CategoryRecord => !!x),
+      );
     });
     return out;
   };
@@ -121,19 +121,27 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
     },
     async *eventsInCategory(categoryId: string, window: EventWindow) {
       live();
-      let lo = '-inf';
-      if (window.from !== null) {
-        const maxDur = Number((await client.hget(k.maxDuration, categoryId)) ?? 0);
-        lo = String(window.from - maxDur);
-      }
-      const hi = window.to === null ? '+inf' : String(window.to);
+      const from = window.from === null ? '' : String(window.from);
+      const to = window.to === null ? '' : String(window.to);
       for (let offset = 0; ; offset += pageSize) {
-        const ids = await client.zrangebyscore(k.byStart(categoryId), lo, hi, 'LIMIT', offset, pageSize);
-        if (ids.length === 0) return;
-        for (const e of await eventsOf(ids)) {
-          if (e && (window.from === null || e.endDate >= window.from)) yield e;
+        const page = (await client.eval(
+          RANGE_EVENTS,
+          '3',
+          k.byStart(categoryId),
+          k.maxDuration,
+          k.events,
+          categoryId,
+          from,
+          to,
+          String(offset),
+          String(pageSize),
+        )) as string[];
+        for (const raw of page) {
+          if (!raw) continue;
+          const e = JSON.parse(raw) as EventRecord;
+          if (window.from === null || e.endDate >= window.from) yield e;
         }
-        if (ids.length < pageSize) return;
+        if (page.length < pageSize) return;
       }
     },
     async hasEventsAfter(categoryId, t) {

@@ -53,3 +53,50 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `;
+
+/**
+ * range-events (read only). KEYS: 1 `idx:start:<cat>`, 2 maxdur hash, 3 events hash.
+ * ARGV: 1 category id, 2 from ms or '' (open), 3 to ms or '' (open), 4 offset, 5 count.
+ * Reads the events starting in [from - longest duration of the category, to], one page, in one round trip.
+ * Returns the stored JSON of each event of the page ('' for an id whose record vanished).
+ */
+export const RANGE_EVENTS = `
+local lo = '-inf'
+if ARGV[2] ~= '' then
+  lo = tonumber(ARGV[2]) - tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+end
+local hi = '+inf'
+if ARGV[3] ~= '' then hi = ARGV[3] end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], lo, hi, 'LIMIT', ARGV[4], ARGV[5])
+if #ids == 0 then return {} end
+local raw = redis.call('HMGET', KEYS[3], unpack(ids))
+for i = 1, #ids do if not raw[i] then raw[i] = '' end end
+return raw
+`;
+
+/**
+ * category-paths (read only). KEYS: 1 categories hash. ARGV: category ids.
+ * Returns { own JSON per requested id ('' if unknown), ancestor ids, ancestor JSONs } in one round trip.
+ */
+export const CATEGORY_PATHS = `
+local own = {}
+local seen = {}
+local anc = {}
+for i = 1, #ARGV do
+  local raw = redis.call('HGET', KEYS[1], ARGV[i])
+  if raw then
+    own[i] = raw
+    for _, a in ipairs(cjson.decode(raw)['_path']) do
+      if not seen[a] then seen[a] = true; anc[#anc + 1] = a end
+    end
+  else
+    own[i] = ''
+  end
+end
+local recs = {}
+if #anc > 0 then
+  recs = redis.call('HMGET', KEYS[1], unpack(anc))
+  for i = 1, #anc do if not recs[i] then recs[i] = '' end end
+end
+return { own, anc, recs }
+`;

@@ -1,0 +1,104 @@
+/**
+ * Benchmark servers (child process of bench/run.ts): loads 10,000 events in 50 categories into Redis, then
+ * serves the export API through express and node:http, plus the two baselines returning fixed bytes.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Redis } from 'ioredis';
+import { exportApiMiddleware } from '../src/express.js';
+import { createExportHandler, createNodeListener, type EventRecord } from '../src/index.js';
+import { createRedisCatalog, createRedisResultCache } from '../src/redis.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1, 10);
+const CATEGORIES = 50;
+const EVENTS = 10_000;
+
+async function main() {
+  const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const prefix = `bench:${randomUUID()}:`;
+  const catalog = createRedisCatalog({ client, prefix });
+  await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
+  for (let c = 1; c <= CATEGORIES; c++)
+    await catalog.putCategory({ id: String(c), name: `Category ${c}`, parentId: '0' });
+  const perCat = EVENTS / CATEGORIES;
+  const batch: Promise<void>[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const cat = (i % CATEGORIES) + 1;
+    const day = Math.floor(i / CATEGORIES); // event `day` of each category: one per day, 200 days
+    const e: EventRecord = {
+      id: String(100000 + i),
+      title: `Event ${i} of category ${cat}`,
+      description: '<p>An event with a short description.</p>',
+      type: i % 3 === 0 ? 'conference' : 'meeting',
+      startDate: T0 + day * DAY,
+      endDate: T0 + day * DAY + 2 * 3600_000,
+      timezone: 'Europe/Zurich',
+      categoryId: String(cat),
+      location: 'CERN',
+      room: `40-S2-${String(i % 90).padStart(3, '0')}`,
+      address: 'Route de Meyrin',
+      creator: { id: '1', fullName: 'Bench Creator', affiliation: 'CERN', email: 'creator@example.org' },
+      chairs: [{ id: '2', fullName: 'Bench Chair', affiliation: 'CERN', email: 'chair@example.org' }],
+      creationDate: T0 - 30 * DAY,
+      modificationDate: T0 - DAY,
+    };
+    batch.push(catalog.putEvent(e));
+    if (batch.length >= 250) await Promise.all(batch.splice(0));
+  }
+  await Promise.all(batch);
+
+  const handler = createExportHandler({
+    catalog,
+    cache: createRedisResultCache({ client, prefix }),
+    baseUrl: 'https://indico.example.org',
+    serverTimezone: 'Europe/Zurich',
+  });
+  // 100 days of category 7: one event per day, so the window returns perCat/2 = 100 events.
+  const path = '/export/categ/7.json';
+  const query = 'from=2026-01-01&to=2026-04-10';
+  const sample = await handler({ method: 'GET', path, query });
+  const count = JSON.parse(sample.body).count as number;
+  const bytes = Buffer.from(sample.body);
+
+  const listen = (srv: http.Server) =>
+    new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as AddressInfo).port)));
+  const app = express();
+  app.use(exportApiMiddleware(handler));
+  const base = express();
+  base.get(path, (_req, res) => {
+    res.set('content-type', 'application/json').send(bytes);
+  });
+  const servers = [
+    http.createServer(app),
+    http.createServer(createNodeListener(handler)),
+    http.createServer(base),
+    http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+      res.end(bytes);
+    }),
+  ];
+  const [expressPort, nodePort, expressBase, nodeBase] = await Promise.all(servers.map(listen));
+  process.send!({ expressPort, nodePort, expressBase, nodeBase, path, query, count, bytes: bytes.length, perCat });
+
+  process.on('message', async (m) => {
+    if (m !== 'stop') return;
+    for (const s of servers) s.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await client.del(...keys);
+    } while (cursor !== '0');
+    await catalog.close();
+    client.disconnect();
+    process.exit(0);
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
