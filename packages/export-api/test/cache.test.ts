@@ -97,7 +97,10 @@ describe('result cache (spec §8)', () => {
     let gets = 0;
     const cache: ResultCache = {
       ...inner,
-      get: (k) => ((gets += 1), inner.get(k)),
+      get: (k) => {
+        gets += 1;
+        return inner.get(k);
+      },
       set: (k, v, t) => inner.set(k, v, t),
     };
     const h = seedHandler(await seedCatalog(), { cache, cacheTtlMs: 600_000, clock });
