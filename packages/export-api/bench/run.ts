@@ -63,7 +63,7 @@ async function main() {
       `One run of \`pnpm bench\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, 2 shared cores).`,
       `Request: \`GET ${ready.path}?${q}\` returning ${ready.count} events (${ready.bytes} bytes) from a Redis catalog of`,
       `10,000 events in 50 categories; autocannon, ${CONNECTIONS} connections, ${DURATION} s per row after a 1 s warm-up;`,
-      'servers in a child process, loopback. Ratios compare with the baseline of the same framework.',
+      'servers and a private redis-server in child processes, loopback. Ratios compare with the baseline of the same framework.',
       '',
       '| scenario | requests/s | p99 latency (ms) | ratio vs baseline | target | met |',
       '|---|---:|---:|---:|---:|:---:|',

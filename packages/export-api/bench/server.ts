@@ -2,8 +2,10 @@
  * Benchmark servers (child process of bench/run.ts): loads 10,000 events in 50 categories into Redis, then
  * serves the export API through express and node:http, plus the two baselines returning fixed bytes.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -16,8 +18,37 @@ const T0 = Date.UTC(2026, 0, 1, 10);
 const CATEGORIES = 50;
 const EVENTS = 10_000;
 
+/** A private redis-server on a free loopback port, so other Redis users of the machine do not skew the run. */
+async function privateRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const ok = await probe.connect().then(
+      () => probe.ping(),
+      () => null,
+    );
+    probe.disconnect();
+    if (ok === 'PONG') return { url, stop: () => child.kill('SIGTERM') };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  throw new Error('redis-server did not start');
+}
+
+let own: { url: string; stop(): void } | null = null;
+
 async function main() {
-  const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  own = process.env.REDIS_URL ? null : await privateRedis();
+  const client = new Redis(process.env.REDIS_URL ?? own!.url, { maxRetriesPerRequest: 1 });
   const prefix = `bench:${randomUUID()}:`;
   const catalog = createRedisCatalog({ client, prefix });
   await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
@@ -94,11 +125,13 @@ async function main() {
     } while (cursor !== '0');
     await catalog.close();
     client.disconnect();
+    own?.stop();
     process.exit(0);
   });
 }
 
 main().catch((e) => {
-  console.error(e);
+  own?.stop();
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });
