@@ -370,13 +370,20 @@ export class Scheduler extends TypedEmitter {
     const results = this.#results;
     this.#results = [];
     const claim = this.#stopping ? 0 : Math.max(0, this.#concurrency - this.#active.size);
-    const out = await this.#store.step({
-      now,
-      owner: this.daemonId,
-      results: results.map(({ typeId: _t, ...r }) => r),
-      claim,
-      spool: this.#batch,
-    });
+    let out: Awaited<ReturnType<SchedulerStore['step']>>;
+    try {
+      out = await this.#store.step({
+        now,
+        owner: this.daemonId,
+        results: results.map(({ typeId: _t, ...r }) => r),
+        claim,
+        spool: this.#batch,
+      });
+    } catch (err) {
+      // Keep the results for the next attempt: a step whose reply was lost re-applies them as stale, harmlessly.
+      this.#results = results.concat(this.#results);
+      throw err;
+    }
     for (const o of out.spool) this.#onSpool(o);
     out.completed.forEach((c, i) => {
       this.#onCompletion(c, results[i]!);
@@ -576,7 +583,14 @@ export class Scheduler extends TypedEmitter {
   async #runLoop(): Promise<string> {
     await this.#start();
     while (!this.#stopping) {
-      await this.tick();
+      try {
+        await this.tick();
+      } catch (err) {
+        // A store outage (Redis restarting, network) must not end the daemon: log, back off, try again.
+        this.#logger.error({ err: err instanceof Error ? err.message : String(err) }, 'scheduler iteration failed');
+        await this.#sleep(Math.min(this.#sleepInterval, 1000));
+        continue;
+      }
       if (this.#stopping) break;
       if (this.#results.length > 0 || this.#spoolPending) continue;
       const now = this.#clock.now();

@@ -61,6 +61,36 @@ describe('Scheduler', () => {
     expect((await client.getStatus()).waiting).toBe(1);
   });
 
+  it('keeps running through store errors and records the task once the store is back', async () => {
+    // spec: §1.20 defect 4 / issue "never crashes the daemon"
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const inner = createMemoryStore();
+    let failures = 2;
+    const store = {
+      ...inner,
+      step: async (input: Parameters<typeof inner.step>[0]) => {
+        if (failures-- > 0) throw new Error('store unavailable');
+        return inner.step(input);
+      },
+    };
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (_o: object, m?: string) => errors.push(m ?? '') };
+    const services = createServices(clock);
+    const sched = new Scheduler({ store, registry, clock, timers: clock, services, logger, sleepInterval: 1000 });
+    const client = new Client({ store, registry, clock });
+    await client.enqueue(new SleepTask(clock.now(), { params: { ms: 10 }, createdOn: clock.now() }));
+    const loop = sched.run();
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      clock.advance(1000);
+    }
+    await flush();
+    expect(errors.filter((e) => e === 'scheduler iteration failed')).toHaveLength(2);
+    expect((await client.getTask(0)).status).toBe(TaskStatus.FINISHED);
+    await sched.stop();
+    await loop;
+  });
+
   it('runs a daily 02:30 Europe/Zurich task once per day across both DST changes', async () => {
     // spec: issue "a daily 02:30 Europe/Zurich task runs once per day"; README documents the skipped/repeated hour
     const clock = createFakeClock(Date.parse('2026-03-27T00:00:00Z'));
