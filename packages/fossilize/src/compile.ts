@@ -1,5 +1,5 @@
 import { classTypeName } from './classes.js';
-import { currentEpoch } from './epoch.js';
+import { bumpEpoch, currentEpoch } from './epoch.js';
 import { InvalidFossilError } from './errors.js';
 import type { AnyFossil, FossilArg, FossilizeContext, FossilMember } from './fossil.js';
 import { methodKeyOf } from './names.js';
@@ -45,23 +45,21 @@ let codegen = true;
  */
 export function setCodegen(enabled: boolean): void {
   codegen = enabled;
-  compiledCache = new WeakMap();
+  bumpEpoch();
 }
 
-let compiledCache = new WeakMap<AnyFossil, { epoch: number; fn: CompiledFn }>();
-
-/** Drops every compiled fossil; they are rebuilt on next use. */
+/** Drops every compiled fossil and cached default fossil; they are rebuilt on next use. */
 export function clearCompiled(): void {
-  compiledCache = new WeakMap();
+  bumpEpoch();
 }
 
 /** @internal the compiled form of a fossil, rebuilt when a tag or declaration changed since. */
 export function compiledFossil(fossil: AnyFossil): CompiledFn {
-  const c = compiledCache.get(fossil);
+  const c = fossil._compiled;
   const epoch = currentEpoch();
-  if (c !== undefined && c.epoch === epoch) return c.fn;
+  if (c !== undefined && c.epoch === epoch) return c.fn as CompiledFn;
   const fn = compile(fossil);
-  compiledCache.set(fossil, { epoch, fn });
+  fossil._compiled = { epoch, fn };
   return fn;
 }
 
@@ -238,7 +236,7 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
       b.push(
         typeof m.onlyIf === 'string'
           ? `if (!truthy(ctx[${lit(m.onlyIf)}])) s${i} = true; else {`
-          : `if (!truthy(m${i}.onlyIf(ctx, obj))) s${i} = true; else {`,
+          : `if (!truthy(oi${i}(ctx, obj))) s${i} = true; else {`,
       );
       close = '}';
     }
@@ -254,9 +252,9 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
       );
     }
     const filter = m.filterBy === undefined ? 'null' : `getFilter(ctx, ${lit(m.filterBy)})`;
-    if (m.hasResult) b.push(`stage = 3; v${i} = nested(v${i}, m${i}.result, ${filter}, st, obj, fossil, ${M});`);
+    if (m.hasResult) b.push(`stage = 3; v${i} = nested(v${i}, ra${i}, ${filter}, st, obj, fossil, ${M});`);
     else if (m.filterBy !== undefined) b.push(`${filter};`);
-    if (m.convert !== undefined) b.push(`stage = 4; v${i} = m${i}.convert(v${i}, ctx, obj);`);
+    if (m.convert !== undefined) b.push(`stage = 4; v${i} = cv${i}(v${i}, ctx, obj);`);
     if (m.methodKey === null) b.push(`if (!p${i}) throw invalidMemberName(fossil, ${M});`);
     body.push(b.join(' ') + close);
   }
@@ -282,7 +280,10 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
 
   const consts: string[] = [];
   for (let i = 0; i < n; i++) {
-    consts.push(`const m${i} = members[${i}], K${i}p = m${i}.plainKey, K${i}m = m${i}.methodKey;`);
+    consts.push(
+      `const m${i} = members[${i}], K${i}p = m${i}.plainKey, K${i}m = m${i}.methodKey, cv${i} = m${i}.convert, ` +
+        `pr${i} = m${i}.produce, ra${i} = m${i}.result, oi${i} = m${i}.onlyIf;`,
+    );
   }
   const fname = fossil.name.replace(/\W/g, '_');
   const src = `"use strict";

@@ -181,6 +181,8 @@ export class Fossil<N extends string = string, M = MembersShape> {
   /** Phantom: the member tags, for typing only. */
   declare readonly '~members': M;
   readonly #own = new Map<string, FossilMember>();
+  /** @internal compiled form and the epoch it was built at (see compile.ts). */
+  _compiled: { epoch: number; fn: unknown } | undefined = undefined;
 
   constructor(name: N, members: MembersShape, bases: readonly AnyFossil[]) {
     if (typeof name !== 'string')

@@ -132,16 +132,42 @@ export function dispatch(t: unknown, arg: FossilArg, filter: ((e: unknown) => un
 }
 
 function list(it: Iterable<unknown>, arg: FossilArg, filter: ((e: unknown) => unknown) | null, st: CallState) {
+  if (Array.isArray(it) && arg instanceof Fossil) return listWithFossil(it, arg, filter, st);
   const out: unknown[] = [];
-  if (Array.isArray(it)) {
-    const a = it as unknown[];
-    for (let i = 0; i < a.length; i++) {
-      const e = a[i];
-      if (filter === null || truthy(filter(e))) out.push(dispatch(e, arg, null, st));
-    }
-    return out;
-  }
   for (const e of it) if (filter === null || truthy(filter(e))) out.push(dispatch(e, arg, null, st));
+  return out;
+}
+
+/** @internal `true` if `obj` is being fossilized with `fossil` further up (a cycle). */
+export function onPath(path: unknown[], obj: unknown, fossil: AnyFossil): boolean {
+  for (let i = 0; i < path.length; i += 3) if (path[i] === obj && path[i + 1] === fossil) return true;
+  return false;
+}
+
+/** @internal the common case of an array fossilized with one fossil: compiled function looked up once. */
+export function listWithFossil(
+  a: readonly unknown[],
+  fossil: AnyFossil,
+  filter: ((e: unknown) => unknown) | null,
+  st: CallState,
+): unknown[] {
+  const fn = compiledFossil(fossil);
+  const path = st.path;
+  const n = a.length;
+  const out = new Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const e = a[i];
+    if (filter !== null && !truthy(filter(e))) continue;
+    out[k++] =
+      e !== null &&
+      typeof e === 'object' &&
+      (e as Record<symbol, unknown>)[FOSSILIZABLE] === true &&
+      !onPath(path, e, fossil)
+        ? fn(e, st)
+        : dispatch(e, fossil, null, st);
+  }
+  if (k !== n) out.length = k;
   return out;
 }
 
@@ -179,10 +205,7 @@ export function resolveFossil(obj: object, arg: FossilArg): AnyFossil | null {
 export function fossilizeObj(obj: object, arg: FossilArg, st: CallState): unknown {
   const fossil = arg instanceof Fossil ? arg : resolveFossil(obj, arg);
   if (fossil === null) throw new NonFossilizableError(`Type ${className(obj)} is not fossilizable!`);
-  const path = st.path;
-  for (let i = 0; i < path.length; i += 3) {
-    if (path[i] === obj && path[i + 1] === fossil) throw cycleError(path, obj, fossil);
-  }
+  if (st.path.length !== 0 && onPath(st.path, obj, fossil)) throw cycleError(st.path, obj, fossil);
   return compiledFossil(fossil)(obj, st);
 }
 
@@ -208,9 +231,12 @@ export function nested(
   member: string,
 ): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
-  const path = st.path as unknown[];
+  const path = st.path;
   path.push(obj, fossil, member);
-  const r = dispatch(value, arg, filter, st);
+  const r =
+    Array.isArray(value) && arg instanceof Fossil
+      ? listWithFossil(value, arg, filter, st)
+      : dispatch(value, arg, filter, st);
   path.length -= 3;
   return r;
 }
