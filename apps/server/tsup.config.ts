@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { main: 'src/main.ts' },
+  entry: { main: 'src/main.ts', 'scheduler-module': 'src/scheduler-module.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,

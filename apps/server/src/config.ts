@@ -84,6 +84,21 @@ const schema = z.object({
   /** Failed authentications allowed per IP per minute before 429. */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   DEMO_DATA: boolean.optional(),
+  /** Minutes between LiveSyncUpdateTask runs (Indico's default is 15). */
+  LIVESYNC_INTERVAL: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Longest idle wait of the scheduler loop; it also bounds how often the daemon heartbeat is written. */
+  SCHEDULER_SLEEP_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  /** A daemon not seen for this long is dead: /readyz fails and its running tasks are relaunched. */
+  SCHEDULER_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SCHEDULER_MAX_TRIES: z.coerce.number().int().min(1).max(100).default(5),
+  SCHEDULER_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** Finished/failed history kept by the scheduler (days and entries per index). */
+  SCHEDULER_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  SCHEDULER_HISTORY_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Signs dashboard session cookies; random per process when unset (sessions then end on restart). */
+  SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Number of generated demo events besides the seed's examples. */
+  DEMO_EVENTS: z.coerce.number().int().min(0).max(100_000).default(60),
 });
 
 export type ServerConfig = z.infer<typeof schema>;

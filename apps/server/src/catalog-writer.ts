@@ -1,0 +1,195 @@
+import type {
+  BreakRecord,
+  Catalog,
+  CategoryRecord,
+  ContributionRecord,
+  EventRecord,
+  SessionRecord,
+  UserRecord,
+} from '@indico/export-api';
+import { createRedisCatalog } from '@indico/export-api/redis';
+import type { ChangeInput, ChangeType, ObjectRef, SyncManager } from '@indico/livesync';
+import { queueChanges } from '@indico/livesync/redis';
+import type { ChainableCommander, Redis } from 'ioredis';
+
+/** What a write did, for the management API's answer. */
+export interface WriteResult {
+  created: boolean;
+  /** Livesync entries recorded with the write. */
+  changes: number;
+}
+
+/**
+ * Catalog writes together with their livesync change: on Redis one MULTI/EXEC holds both (DESIGN.md, "a
+ * write and its livesync record commit together"); in memory both happen in this event loop.
+ */
+export interface CatalogWriter {
+  putCategory(c: CategoryRecord): Promise<WriteResult>;
+  putEvent(e: EventRecord): Promise<WriteResult>;
+  deleteEvent(id: string): Promise<WriteResult>;
+  putContribution(c: ContributionRecord): Promise<WriteResult>;
+  putSession(s: SessionRecord): Promise<WriteResult>;
+  putBreak(b: BreakRecord): Promise<WriteResult>;
+  /** Users are not a livesync object kind: written alone. */
+  putUser(u: UserRecord): Promise<WriteResult>;
+}
+
+// Commands the Redis catalog uses to write; everything else it calls is a read.
+const WRITES = new Set(['eval', 'evalsha', 'hset', 'hdel', 'del', 'unlink', 'zadd', 'zrem', 'set', 'sadd', 'srem']);
+
+/**
+ * An ioredis look-alike whose writes go into `multi` and whose reads go to the real connection, so an
+ * unmodified Redis catalog queues its writes into the caller's transaction. Glue until @indico/export-api
+ * offers a way to join a MULTI (follow-up).
+ */
+function transactionalClient(redis: Redis, multi: ChainableCommander): Redis {
+  return new Proxy(redis, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && WRITES.has(prop)) {
+        return (...args: unknown[]) => {
+          (multi as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!(...args);
+          return Promise.resolve(null);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+function updateTypes(old: { title?: string; name?: string; protection?: unknown }, next: typeof old): ChangeType[] {
+  const out: ChangeType[] = ['data_changed'];
+  if ((old.title ?? old.name) !== (next.title ?? next.name)) out.push('title_changed');
+  if (!same(old.protection, next.protection)) out.push('protection_changed');
+  return out;
+}
+
+/** Livesync id of an object inside an event (Indico's uniqueIds are unique across events too). */
+export const childId = (eventId: string, id: string) => `${eventId}.${id}`;
+
+export function createCatalogWriter(options: {
+  catalog: Catalog;
+  livesync: SyncManager;
+  redis: Redis | null;
+  prefix: string;
+}): CatalogWriter {
+  const { catalog, livesync, redis, prefix } = options;
+
+  async function commit(op: (c: Catalog) => Promise<void>, changes: ChangeInput[]): Promise<number> {
+    if (!redis) {
+      await op(catalog);
+      return changes.length ? livesync.record(changes) : 0;
+    }
+    // ioredis keeps MULTI commands in memory until exec(): a throw before it leaves Redis untouched.
+    const multi = redis.multi();
+    await op(createRedisCatalog({ client: transactionalClient(redis, multi), prefix }));
+    const queued = changes.length ? queueChanges(multi, livesync, changes) : 0;
+    const results = await multi.exec();
+    if (!results) throw new Error('catalog transaction aborted');
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+    return queued;
+  }
+
+  const categoryIds = async (categoryId: string) => (await catalog.getCategoryPath(categoryId)).map((c) => c.id);
+
+  async function eventRef(eventId: string): Promise<{ event: EventRecord; path: string[] }> {
+    const event = await catalog.getEvent(eventId);
+    if (!event) throw new NotFoundError(`event ${eventId} does not exist`);
+    return { event, path: await categoryIds(event.categoryId) };
+  }
+
+  return {
+    async putCategory(c) {
+      const old = await catalog.getCategory(c.id);
+      const path = c.parentId === null ? [] : await categoryIds(c.parentId);
+      const ref: ObjectRef = { kind: 'category', id: c.id, categoryPath: path };
+      const changes = await commit((t) => t.putCategory(c), [{ ref, changes: old ? updateTypes(old, c) : 'created' }]);
+      return { created: !old, changes };
+    },
+    async putEvent(e) {
+      const old = await catalog.getEvent(e.id);
+      const path = await categoryIds(e.categoryId);
+      let types: ChangeType[] = ['created'];
+      if (old) {
+        types = updateTypes(old, e);
+        if (old.categoryId !== e.categoryId) types.push('moved');
+        if (old.location !== e.location || old.room !== e.room || old.address !== e.address)
+          types.push('location_changed');
+      }
+      const changes = await commit(
+        (t) => t.putEvent(e),
+        [{ ref: { kind: 'event', id: e.id, categoryPath: path }, changes: types }],
+      );
+      return { created: !old, changes };
+    },
+    async deleteEvent(id) {
+      const { path } = await eventRef(id);
+      // The delete cascade is the caller's job (livesync README): one entry per child.
+      const contributions = await catalog.getContributions(id);
+      const changes = await commit(
+        (t) => t.deleteEvent(id),
+        [
+          { ref: { kind: 'event', id, categoryPath: path }, changes: 'deleted' },
+          ...contributions.map(
+            (c): ChangeInput => ({
+              ref: { kind: 'contribution', id: childId(id, c.id), categoryPath: path },
+              changes: 'deleted',
+            }),
+          ),
+        ],
+      );
+      return { created: false, changes };
+    },
+    async putContribution(c) {
+      const { path } = await eventRef(c.eventId);
+      const old = (await catalog.getContributions(c.eventId)).find((x) => x.id === c.id);
+      const changes = await commit(
+        (t) => t.putContribution(c),
+        [
+          {
+            ref: { kind: 'contribution', id: childId(c.eventId, c.id), categoryPath: path },
+            changes: old ? updateTypes(old, c) : 'created',
+          },
+        ],
+      );
+      return { created: !old, changes };
+    },
+    async putSession(s) {
+      const { path } = await eventRef(s.eventId);
+      const old = (await catalog.getSessions(s.eventId)).find((x) => x.id === s.id);
+      const changes = await commit(
+        (t) => t.putSession(s),
+        [
+          {
+            ref: { kind: 'session', id: childId(s.eventId, s.id), categoryPath: path },
+            changes: old ? updateTypes(old, s) : 'created',
+          },
+        ],
+      );
+      return { created: !old, changes };
+    },
+    async putBreak(b) {
+      const { path } = await eventRef(b.eventId);
+      const old = (await catalog.getBreaks(b.eventId)).find((x) => x.id === b.id);
+      // A break is part of the event's timetable: the event's data changed.
+      const changes = await commit(
+        (t) => t.putBreak(b),
+        [{ ref: { kind: 'event', id: b.eventId, categoryPath: path }, changes: 'data_changed' }],
+      );
+      return { created: !old, changes };
+    },
+    async putUser(u) {
+      const old = await catalog.getUser(u.id);
+      await commit((t) => t.putUser(u), []);
+      return { created: !old, changes: 0 };
+    },
+  };
+}
+
+/** A write that refers to an object that does not exist (404 in the management API). */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}

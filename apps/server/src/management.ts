@@ -1,0 +1,359 @@
+import type {
+  BreakRecord,
+  CategoryRecord,
+  ContributionRecord,
+  EventRecord,
+  SessionRecord,
+  UserRecord,
+} from '@indico/export-api';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { AdminAuthError, verifyAdminRequest } from './admin-auth.js';
+import { NotFoundError, type WriteResult } from './catalog-writer.js';
+import type { AccessLogLocals } from './logger.js';
+import type { Runtime } from './runtime.js';
+
+const id = z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (at most 64)');
+const time = z.union([z.number().int(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+const protection = z.object({
+  isProtected: z.boolean(),
+  allowedUserIds: z.array(id).optional(),
+  allowedGroups: z.array(z.string()).optional(),
+  managerIds: z.array(id).optional(),
+});
+const person = z.object({
+  id,
+  fullName: z.string().min(1),
+  affiliation: z.string().default(''),
+  email: z.string().default(''),
+  firstName: z.string().optional(),
+  familyName: z.string().optional(),
+  title: z.string().optional(),
+});
+
+const category = z.strictObject({
+  name: z.string().min(1).max(500),
+  parentId: id.nullable(),
+  visibility: z.number().int().min(0).max(999).optional(),
+  protection: protection.optional(),
+});
+
+const eventBody = z.strictObject({
+  title: z.string().min(1).max(1000),
+  description: z.string().default(''),
+  type: z.enum(['simple_event', 'meeting', 'conference']).default('meeting'),
+  startDate: time,
+  endDate: time,
+  timezone: z.string().default('UTC'),
+  categoryId: id,
+  location: z.string().nullable().default(null),
+  room: z.string().nullable().default(null),
+  address: z.string().nullable().default(null),
+  chairs: z.array(person).default([]),
+  visibility: z.number().int().min(0).max(999).optional(),
+  protection: protection.optional(),
+  links: z.array(z.object({ userId: id, roles: z.array(z.string()) })).optional(),
+});
+
+const contribution = z.strictObject({
+  title: z.string().min(1).max(1000),
+  description: z.string().default(''),
+  startDate: time.nullable().default(null),
+  duration: z.number().int().min(0).max(100_000),
+  location: z.string().nullable().default(null),
+  room: z.string().nullable().default(null),
+  speakers: z.array(person).default([]),
+  track: z.string().nullable().default(null),
+  sessionId: id.nullable().default(null),
+  type: z.string().nullable().default(null),
+  keywords: z.array(z.string()).optional(),
+  protection: protection.optional(),
+});
+
+const slot = z.object({ id, title: z.string().default(''), startDate: time, endDate: time });
+const session = z.strictObject({
+  title: z.string().min(1).max(1000),
+  description: z.string().default(''),
+  code: z.string().optional(),
+  color: z.string().default('#e3f2d3'),
+  textColor: z.string().default('#202020'),
+  isPoster: z.boolean().default(false),
+  location: z.string().default(''),
+  room: z.string().default(''),
+  address: z.string().default(''),
+  conveners: z.array(person).default([]),
+  slots: z.array(slot).default([]),
+  protection: protection.optional(),
+});
+
+const breakBody = z.strictObject({
+  title: z.string().min(1),
+  description: z.string().default(''),
+  startDate: time,
+  endDate: time,
+  location: z.string().nullable().default(null),
+  room: z.string().nullable().default(null),
+});
+
+const user = z.strictObject({
+  firstName: z.string().min(1),
+  familyName: z.string().min(1),
+  title: z.string().default(''),
+  email: z.string().default(''),
+  affiliation: z.string().default(''),
+  phone: z.string().default(''),
+  fax: z.string().default(''),
+  address: z.string().default(''),
+  isAdmin: z.boolean().optional(),
+  groups: z.array(z.string()).optional(),
+  favoriteCategoryIds: z.array(id).optional(),
+});
+
+class BadRequest extends Error {
+  constructor(
+    message: string,
+    readonly issues?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    throw new BadRequest(
+      'invalid body',
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+/** PUT = create or replace, PATCH = merge into the existing object, both validated as a whole. */
+function merged<T extends z.ZodObject>(schema: T, req: Request, old: object | null | undefined): z.output<T> {
+  if (req.method === 'PATCH') {
+    if (!old) throw new NotFoundError('not found');
+    const { id: _id, eventId: _e, ...rest } = old as Record<string, unknown>;
+    const partial = parse(schema.partial(), req.body) as Record<string, unknown>;
+    return parse(schema, {
+      ...rest,
+      ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
+    });
+  }
+  return parse(schema, req.body);
+}
+
+/**
+ * JSON management API under `/manage`: create (PUT), update (PATCH) and delete categories, events,
+ * contributions, sessions, breaks and users. Every request needs an admin API key, a fresh signature and a
+ * signed `bodysha256`; every write records its livesync change in the same transaction.
+ */
+export function managementRouter(rt: Runtime): Router {
+  const router = express.Router();
+  router.use(
+    express.json({
+      limit: rt.config.BODY_LIMIT,
+      verify: (req, _res, buf) => {
+        (req as Request & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const q = req.originalUrl.indexOf('?');
+      const admin = await verifyAdminRequest(
+        {
+          method: req.method,
+          path: req.originalUrl.slice(0, q < 0 ? undefined : q),
+          query: q < 0 ? '' : req.originalUrl.slice(q + 1),
+          rawBody: (req as Request & { rawBody?: Buffer }).rawBody,
+          ip: req.ip ?? null,
+        },
+        {
+          keyStore: rt.keyStore,
+          catalog: rt.catalog,
+          replayStore: rt.replayStore,
+          ttl: rt.config.SIGNATURE_TTL,
+          clock: rt.clock,
+        },
+      );
+      const locals = res.locals as AccessLogLocals;
+      locals.userId = admin.userId;
+      locals.keyId = admin.apiKey.slice(0, 8);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const reply = (res: Response, item: unknown, result: WriteResult) => {
+    res
+      .status(result.created ? 201 : 200)
+      .json({ ok: true, created: result.created, livesyncChanges: result.changes, item });
+  };
+  const route =
+    (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
+      fn(req, res).catch(next);
+    };
+  const param = (req: Request, name: string) => parse(id, req.params[name]);
+  const creator = (userId: string) => ({ id: userId, fullName: '', affiliation: '', email: '' });
+
+  router.put(
+    '/categories/:id',
+    route(async (req, res) => {
+      const c: CategoryRecord = { id: param(req, 'id'), ...parse(category, req.body) };
+      reply(res, c, await rt.writer.putCategory(c));
+    }),
+  );
+  router.patch(
+    '/categories/:id',
+    route(async (req, res) => {
+      const old = await rt.catalog.getCategory(param(req, 'id'));
+      const c: CategoryRecord = { id: param(req, 'id'), ...merged(category, req, old) };
+      reply(res, c, await rt.writer.putCategory(c));
+    }),
+  );
+
+  router.put(
+    '/events/:id',
+    route(async (req, res) => {
+      const eid = param(req, 'id');
+      const old = await rt.catalog.getEvent(eid);
+      const now = rt.clock.now();
+      const e: EventRecord = {
+        id: eid,
+        ...parse(eventBody, req.body),
+        creator: old?.creator ?? creator(res.locals.userId as string),
+        creationDate: old?.creationDate ?? now,
+        modificationDate: now,
+      };
+      reply(res, e, await rt.writer.putEvent(e));
+    }),
+  );
+  router.patch(
+    '/events/:id',
+    route(async (req, res) => {
+      const eid = param(req, 'id');
+      const old = await rt.catalog.getEvent(eid);
+      const {
+        creator: _c,
+        creationDate: _d,
+        modificationDate: _m,
+        material: _mat,
+        ...editable
+      } = old ?? ({} as EventRecord);
+      const e: EventRecord = {
+        id: eid,
+        ...merged(eventBody, req, old ? editable : null),
+        creator: old!.creator,
+        creationDate: old!.creationDate,
+        modificationDate: rt.clock.now(),
+        ...(old?.material ? { material: old.material } : {}),
+      };
+      reply(res, e, await rt.writer.putEvent(e));
+    }),
+  );
+  router.delete(
+    '/events/:id',
+    route(async (req, res) => {
+      const result = await rt.writer.deleteEvent(param(req, 'id'));
+      res.json({ ok: true, deleted: true, livesyncChanges: result.changes });
+    }),
+  );
+
+  router.put(
+    '/events/:eventId/contributions/:id',
+    route(async (req, res) => {
+      const c: ContributionRecord = {
+        id: param(req, 'id'),
+        eventId: param(req, 'eventId'),
+        ...parse(contribution, req.body),
+      };
+      reply(res, c, await rt.writer.putContribution(c));
+    }),
+  );
+  router.patch(
+    '/events/:eventId/contributions/:id',
+    route(async (req, res) => {
+      const eventId = param(req, 'eventId');
+      const old = (await rt.catalog.getContributions(eventId)).find((c) => c.id === req.params.id);
+      const c: ContributionRecord = { id: param(req, 'id'), eventId, ...merged(contribution, req, old) };
+      reply(res, c, await rt.writer.putContribution(c));
+    }),
+  );
+
+  router.put(
+    '/events/:eventId/sessions/:id',
+    route(async (req, res) => {
+      const s: SessionRecord = { id: param(req, 'id'), eventId: param(req, 'eventId'), ...parse(session, req.body) };
+      reply(res, s, await rt.writer.putSession(s));
+    }),
+  );
+  router.patch(
+    '/events/:eventId/sessions/:id',
+    route(async (req, res) => {
+      const eventId = param(req, 'eventId');
+      const old = (await rt.catalog.getSessions(eventId)).find((s) => s.id === req.params.id);
+      const s: SessionRecord = { id: param(req, 'id'), eventId, ...merged(session, req, old) };
+      reply(res, s, await rt.writer.putSession(s));
+    }),
+  );
+
+  router.put(
+    '/events/:eventId/breaks/:id',
+    route(async (req, res) => {
+      const b: BreakRecord = { id: param(req, 'id'), eventId: param(req, 'eventId'), ...parse(breakBody, req.body) };
+      reply(res, b, await rt.writer.putBreak(b));
+    }),
+  );
+
+  router.put(
+    '/users/:id',
+    route(async (req, res) => {
+      const u: UserRecord = { id: param(req, 'id'), ...parse(user, req.body) };
+      reply(res, u, await rt.writer.putUser(u));
+    }),
+  );
+  router.patch(
+    '/users/:id',
+    route(async (req, res) => {
+      const old = await rt.catalog.getUser(param(req, 'id'));
+      const u: UserRecord = { id: param(req, 'id'), ...merged(user, req, old) };
+      reply(res, u, await rt.writer.putUser(u));
+    }),
+  );
+
+  // The Catalog port has no delete for these yet, nor rooms / registrants (follow-up for @indico/export-api).
+  router.all(
+    ['/rooms', '/rooms/*rest', '/registrants', '/registrants/*rest', '/events/:eventId/registrants/*rest'],
+    (_req, res) => {
+      res.status(501).json({ ok: false, message: 'rooms and registrants are not in the catalog yet' });
+    },
+  );
+  router.delete(['/categories/:id', '/users/:id', '/events/:eventId/:kind/:id'], (_req, res) => {
+    res.status(501).json({ ok: false, message: 'the catalog cannot delete this kind of object yet' });
+  });
+  router.use((_req: Request, res: Response) => {
+    res.status(404).json({ ok: false, message: 'no such management resource' });
+  });
+
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof AdminAuthError) {
+      res.status(err.status).json({ ok: false, message: err.message });
+    } else if (err instanceof BadRequest) {
+      res.status(400).json({ ok: false, message: err.message, issues: err.issues });
+    } else if (err instanceof NotFoundError) {
+      res.status(404).json({ ok: false, message: err.message });
+    } else if ((err as { type?: string }).type === 'entity.parse.failed') {
+      res.status(400).json({ ok: false, message: 'body is not valid JSON' });
+    } else if ((err as { type?: string }).type === 'entity.too.large') {
+      res.status(413).json({ ok: false, message: 'body too large' });
+    } else if ((err as { code?: string }).code === 'INVALID_ARGUMENT') {
+      res.status(400).json({ ok: false, message: (err as Error).message });
+    } else {
+      req.log?.error({ err }, 'management request failed');
+      res.status(500).json({ ok: false, message: 'Internal error' });
+    }
+  });
+  return router;
+}
