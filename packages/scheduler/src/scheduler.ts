@@ -43,6 +43,11 @@ export interface SchedulerConfig {
   daemonLease?: number;
   /** Spool instructions applied per round trip. Default 1000. */
   batchSize?: number;
+  /**
+   * Claim tasks due within this many ms and start each at its exact due time on a local timer, so the Redis round
+   * trip is off the critical path. Default 50. Tasks never start early.
+   */
+  lookahead?: number;
   clock?: Clock;
   timers?: Timers;
   logger?: Logger;
@@ -71,6 +76,7 @@ const CONFIG_KEYS = new Set([
   'shutdownTimeout',
   'daemonLease',
   'batchSize',
+  'lookahead',
   'clock',
   'timers',
   'logger',
@@ -95,6 +101,8 @@ interface Active {
   abort: AbortController;
   terminated: boolean;
   logger: Logger;
+  /** Timer of a task claimed ahead of its due time. */
+  timer: unknown;
 }
 
 export interface TickReport {
@@ -160,6 +168,7 @@ export class Scheduler extends TypedEmitter {
   readonly #shutdownTimeout: number;
   readonly #lease: number;
   readonly #batch: number;
+  readonly #lookahead: number;
   readonly #services: unknown;
   readonly #hostname: string;
   readonly #pid: number;
@@ -204,6 +213,7 @@ export class Scheduler extends TypedEmitter {
     this.#shutdownTimeout = positive(config, 'shutdownTimeout', 30_000);
     this.#lease = positive(config, 'daemonLease', 30_000, 1);
     this.#batch = Math.floor(positive(config, 'batchSize', 1000, 1));
+    this.#lookahead = positive(config, 'lookahead', 50);
     const awol = config.awolThreshold;
     if (awol !== undefined && typeof awol !== 'number' && (typeof awol !== 'object' || awol === null)) {
       throw configError('awolThreshold must be a number or a map of typeId to ms');
@@ -377,6 +387,7 @@ export class Scheduler extends TypedEmitter {
         owner: this.daemonId,
         results: results.map(({ typeId: _t, ...r }) => r),
         claim,
+        claimUntil: now + this.#lookahead,
         spool: this.#batch,
       });
     } catch (err) {
@@ -509,40 +520,57 @@ export class Scheduler extends TypedEmitter {
       typeId: record.typeId,
       task,
       startOn: c.startOn,
-      lastBeat: now,
+      lastBeat: Math.max(now, c.startOn),
       threshold: this.#threshold(record.typeId),
       abort: new AbortController(),
       terminated: false,
       logger,
+      timer: null,
     };
     this.#active.set(c.id, active);
-    const delay = Math.max(0, now - c.startOn);
-    logger.info({ delay }, 'task started');
-    this.emit('task:started', { taskId: c.id, typeId: record.typeId, run: c.run, delay });
-    const request: LaunchRequest = {
-      task,
-      record,
-      delay,
-      signal: active.abort.signal,
-      logger,
-      heartbeat: async () => {
-        if (active.terminated) return;
-        const t = this.#clock.now();
-        active.lastBeat = t;
-        await this.#store.heartbeat(c.id, c.run, t);
-      },
+    const begin = () => {
+      active.timer = null;
+      const startedAt = this.#clock.now();
+      const delay = Math.max(0, startedAt - c.startOn);
+      logger.info({ delay }, 'task started');
+      this.emit('task:started', { taskId: c.id, typeId: record.typeId, run: c.run, delay });
+      const request: LaunchRequest = {
+        task,
+        record,
+        delay,
+        signal: active.abort.signal,
+        logger,
+        heartbeat: async () => {
+          if (active.terminated) return;
+          const t = this.#clock.now();
+          active.lastBeat = t;
+          await this.#store.heartbeat(c.id, c.run, t);
+        },
+      };
+      this.#launcher.launch(request).then(
+        (res) => this.#onResult(active, res),
+        (err) =>
+          this.#onResult(active, {
+            outcome: 'failed',
+            attempts: 0,
+            error: String(err),
+            startedOn: startedAt,
+            endedOn: this.#clock.now(),
+          }),
+      );
     };
-    this.#launcher.launch(request).then(
-      (res) => this.#onResult(active, res),
-      (err) =>
-        this.#onResult(active, {
-          outcome: 'failed',
-          attempts: 0,
-          error: String(err),
-          startedOn: now,
-          endedOn: this.#clock.now(),
-        }),
-    );
+    // Claimed ahead of time (lookahead): start exactly at the due time, never before it.
+    const arm = (ms: number) => {
+      active.timer = this.#timers.setTimeout(() => {
+        if (active.terminated) return;
+        const left = c.startOn - this.#clock.now();
+        if (left > 0) arm(left);
+        else begin();
+      }, ms);
+    };
+    const wait = c.startOn - this.#clock.now();
+    if (wait > 0) arm(wait);
+    else begin();
   }
 
   #onResult(a: Active, res: LaunchResult): void {
@@ -595,7 +623,9 @@ export class Scheduler extends TypedEmitter {
       if (this.#results.length > 0 || this.#spoolPending) continue;
       const now = this.#clock.now();
       let wait = this.#sleepInterval;
-      if (this.#nextDue !== null && this.#active.size < this.#concurrency) wait = Math.min(wait, this.#nextDue - now);
+      if (this.#nextDue !== null && this.#active.size < this.#concurrency) {
+        wait = Math.min(wait, this.#nextDue - this.#lookahead - now);
+      }
       wait = Math.min(wait, this.#lastTouch + this.#lease / 3 - now);
       if (this.#active.size > 0) wait = Math.min(wait, this.#sleepInterval);
       if (wait > 0) await this.#sleep(wait);
@@ -626,6 +656,7 @@ export class Scheduler extends TypedEmitter {
     const now = this.#clock.now();
     for (const a of this.#active.values()) {
       a.terminated = true;
+      if (a.timer !== null) this.#timers.clearTimeout(a.timer);
       a.abort.abort();
       a.logger.warn({}, 'still running at shutdown; it will be relaunched');
     }

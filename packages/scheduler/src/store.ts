@@ -85,6 +85,8 @@ export interface StepInput {
   results: RunResult[];
   /** How many due tasks to claim (0 = none). */
   claim: number;
+  /** Claim tasks due up to this instant (default `now`); the daemon starts early claims at their exact time. */
+  claimUntil?: number;
   /** How many spool instructions to apply at most. */
   spool: number;
 }

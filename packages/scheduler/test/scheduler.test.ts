@@ -91,6 +91,26 @@ describe('Scheduler', () => {
     await loop;
   });
 
+  it('claims tasks due within the lookahead and starts them exactly on time, never early', async () => {
+    // spec: issue "Punctuality ... never early"
+    const t0 = Date.UTC(2026, 0, 1);
+    const clock = createFakeClock(t0);
+    const store = createMemoryStore();
+    const services = createServices(clock);
+    const sched = new Scheduler({ store, registry, clock, timers: clock, services, lookahead: 50 });
+    const client = new Client({ store, registry, clock });
+    await client.enqueue(new SleepTask(t0 + 30, { params: { ms: 1 }, createdOn: t0 }));
+    await client.enqueue(new SleepTask(t0 + 80, { params: { ms: 1 }, createdOn: t0 }));
+    await sched.tick();
+    expect((await client.getStatus()).running).toBe(1); // only the first is within 50 ms
+    clock.advance(29);
+    await flush();
+    expect(services.log).toHaveLength(0);
+    clock.advance(1);
+    await flush();
+    expect(services.log.map((l) => [l.at - t0, l.delay])).toEqual([[30, 0]]);
+  });
+
   it('runs a daily 02:30 Europe/Zurich task once per day across both DST changes', async () => {
     // spec: issue "a daily 02:30 Europe/Zurich task runs once per day"; README documents the skipped/repeated hour
     const clock = createFakeClock(Date.parse('2026-03-27T00:00:00Z'));

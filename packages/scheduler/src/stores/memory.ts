@@ -251,11 +251,11 @@ export function createMemoryStore(): MemorySchedulerStore {
     return { id: r.id, accepted: true, status, index: indexName, occurrence: null, requeuedAt: null };
   };
 
-  const claim = (now: number, max: number, owner: string): ClaimedTask[] => {
+  const claim = (until: number, max: number, owner: string, now: number): ClaimedTask[] => {
     const out: ClaimedTask[] = [];
     while (out.length < max) {
       const head = waiting.first();
-      if (!head || head.score > now) break;
+      if (!head || head.score > until) break;
       waiting.remove(head.id);
       const row = tasks.get(head.id)!;
       row.s = S.RUNNING;
@@ -430,7 +430,10 @@ export function createMemoryStore(): MemorySchedulerStore {
         }
         outcomes.push(outcome);
       }
-      const claimed = shutdown === null && input.claim > 0 ? claim(input.now, input.claim, input.owner) : [];
+      const claimed =
+        shutdown === null && input.claim > 0
+          ? claim(input.claimUntil ?? input.now, input.claim, input.owner, input.now)
+          : [];
       return {
         spool: outcomes,
         shutdown,

@@ -271,7 +271,14 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
       await redis.multi().zrem(keys.daemons, id).hdel(keys.daemonInfo, id).exec();
     },
     async step(input): Promise<StepOutput> {
-      const args: Array<string | number> = [input.now, input.owner, input.claim, input.spool, input.results.length];
+      const args: Array<string | number> = [
+        input.now,
+        input.owner,
+        input.claim,
+        input.spool,
+        input.results.length,
+        input.claimUntil ?? input.now,
+      ];
       for (const r of input.results) {
         args.push(
           r.id,

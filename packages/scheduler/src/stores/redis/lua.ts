@@ -46,7 +46,7 @@ end
 
 /**
  * step-1: record results, apply spool instructions, claim due tasks.
- * ARGV: now, owner, claimMax, spoolMax, nResults, then 9 per result:
+ * ARGV: now, owner, claimMax, spoolMax, nResults, claimUntil (claims tasks due up to it), then 9 per result:
  *   id, run, outcome (finished|failed|expired|terminated), startedOn, endedOn, nextStartOn|'', attempts, delay, error|''
  * Returns { spoolFlat(op,result,id,ref,typeId,message)*, shutdown|false, completedFlat(id,accepted,status,index,occ,requeuedAt)*,
  *           claimedFlat(id,run,d,startOn,occurrences,startedOn,ref,kind,key)*, nextDue|false, pending(0|1) }
@@ -57,6 +57,7 @@ local owner = ARGV[2]
 local claimMax = tonumber(ARGV[3])
 local spoolMax = tonumber(ARGV[4])
 local nres = tonumber(ARGV[5])
+local claimUntil = tonumber(ARGV[6])
 
 local completed = {}
 local function done(id, accepted, status, idx, occ, req)
@@ -65,7 +66,7 @@ local function done(id, accepted, status, idx, occ, req)
   completed[n + 4] = idx or false; completed[n + 5] = occ or false; completed[n + 6] = req or false
 end
 for i = 0, nres - 1 do
-  local a = 5 + i * 9
+  local a = 6 + i * 9
   local id = tonumber(ARGV[a + 1])
   local run = tonumber(ARGV[a + 2])
   local outcome = ARGV[a + 3]
@@ -246,7 +247,7 @@ if nextId then redis.call('SET', B .. 'ctr', nextId) end
 
 local claimed = {}
 if (not shutdown) and claimMax > 0 then
-  local due = redis.call('ZRANGEBYSCORE', B .. 'waiting', '-inf', now, 'WITHSCORES', 'LIMIT', 0, claimMax)
+  local due = redis.call('ZRANGEBYSCORE', B .. 'waiting', '-inf', claimUntil, 'WITHSCORES', 'LIMIT', 0, claimMax)
   local n = #due / 2
   if n > 0 then
     redis.call('ZREMRANGEBYRANK', B .. 'waiting', 0, n - 1)
