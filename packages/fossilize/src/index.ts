@@ -43,6 +43,7 @@ export {
 } from './fossil.js';
 export { Fossilizable } from './fossilizable.js';
 export { clearCache, fossilize, fossilizeObject } from './fossilize.js';
+export { type ToJSONSchemaOptions, toJSONSchema } from './json-schema.js';
 export { fossilNameOf, methodKeyOf } from './names.js';
 export type { FossilizeOptions } from './runtime.js';
 export {
