@@ -1,5 +1,7 @@
 import { getTimezoneOffset } from 'date-fns-tz';
 
+const formatted = new Map<string, [string, string]>();
+
 /**
  * An instant plus the time zone it is shown in. Resources put these in their results; every serializer
  * renders them its own way (json: `{date, time, tz}`, xml: ISO 8601 with offset, ics: UTC).
@@ -15,8 +17,16 @@ export class ExportDate {
 
   /** The JSON form of Indico's encoder (spec §7): `{date: 'YYYY-MM-DD', time: 'HH:MM:SS[.ffffff]', tz}`. */
   toJSON(): { date: string; time: string; tz: string } {
-    const p = wallClock(this.epochMs, this.tz);
-    return { date: p.date, time: p.time, tz: this.tz };
+    const key = `${this.tz}|${this.epochMs}`;
+    let dt = formatted.get(key);
+    if (!dt) {
+      const p = wallClock(this.epochMs, this.tz);
+      dt = [p.date, p.time];
+      // A pure function of (instant, zone): memoised, bounded, so repeated exports skip the formatting.
+      if (formatted.size >= 50_000) formatted.clear();
+      formatted.set(key, dt);
+    }
+    return { date: dt[0], time: dt[1], tz: this.tz };
   }
 
   /** ISO 8601 with the zone offset, like Python's `datetime.isoformat()` for an aware value. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ExportDate } from '../datetime.js';
 import { ExportApiError } from '../errors.js';
@@ -24,6 +25,22 @@ export interface RedisStoreOptions {
 }
 
 type StoredCategory = CategoryRecord & { _path: string[] };
+
+const shaOf = new Map<string, string>();
+/** EVALSHA with a fallback to EVAL when the server does not know the script yet (NOSCRIPT). */
+async function runScript(client: Redis, script: string, numKeys: number, ...args: string[]): Promise<unknown> {
+  let sha = shaOf.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script).digest('hex');
+    shaOf.set(script, sha);
+  }
+  try {
+    return await client.evalsha(sha, String(numKeys), ...args);
+  } catch (e) {
+    if (!String((e as Error).message).includes('NOSCRIPT')) throw e;
+    return client.eval(script, String(numKeys), ...args);
+  }
+}
 
 const byStartThenId = (a: EventRecord, b: EventRecord) =>
   a.startDate - b.startDate || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -64,9 +81,10 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
     return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as T);
   };
   const putChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string, value: unknown) => {
-    await client.eval(
+    await runScript(
+      client,
       PUT_CHILD,
-      '3',
+      3,
       k.children(kind, eventId),
       k.order(kind, eventId),
       k.seq,
@@ -77,7 +95,7 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
   const paths = async (ids: readonly string[]): Promise<Map<string, CategoryRecord[]>> => {
     const out = new Map<string, CategoryRecord[]>();
     if (ids.length === 0) return out;
-    const [own, anc, recs] = (await client.eval(CATEGORY_PATHS, '1', k.categories, ...ids)) as [
+    const [own, anc, recs] = (await runScript(client, CATEGORY_PATHS, 1, k.categories, ...ids)) as [
       string[],
       string[],
       string[],
@@ -124,9 +142,10 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
       const from = window.from === null ? '' : String(window.from);
       const to = window.to === null ? '' : String(window.to);
       for (let offset = 0; ; offset += pageSize) {
-        const page = (await client.eval(
+        const page = (await runScript(
+          client,
           RANGE_EVENTS,
-          '3',
+          3,
           k.byStart(categoryId),
           k.maxDuration,
           k.events,
@@ -212,9 +231,10 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
       const [cat] = await categoriesOf([e.categoryId]);
       if (!cat) throw new ExportApiError('INVALID_ARGUMENT', `category ${e.categoryId} does not exist`);
       for (const l of e.links ?? []) assertId(l.userId, 'linked user');
-      await client.eval(
+      await runScript(
+        client,
         PUT_EVENT,
-        '1',
+        1,
         k.events,
         k.base,
         e.id,
@@ -227,7 +247,7 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
     },
     async deleteEvent(id) {
       live();
-      await client.eval(PUT_EVENT, '1', k.events, k.base, id, '', '0', '0', '', '');
+      await runScript(client, PUT_EVENT, 1, k.events, k.base, id, '', '0', '0', '', '');
       const kinds = ['contrib', 'sess', 'break'] as const;
       await client.del(...kinds.flatMap((kind) => [k.children(kind, id), k.order(kind, id)]));
     },
