@@ -35,16 +35,23 @@ export interface CatalogWriter {
 }
 
 // Commands the Redis catalog uses to write; everything else it calls is a read.
-const WRITES = new Set(['eval', 'evalsha', 'hset', 'hdel', 'del', 'unlink', 'zadd', 'zrem', 'set', 'sadd', 'srem']);
+const WRITES = new Set(['eval', 'hset', 'hdel', 'del', 'unlink', 'zadd', 'zrem', 'set', 'sadd', 'srem']);
 
 /**
  * An ioredis look-alike whose writes go into `multi` and whose reads go to the real connection, so an
  * unmodified Redis catalog queues its writes into the caller's transaction. Glue until @indico/export-api
  * offers a way to join a MULTI (follow-up).
+ *
+ * EVALSHA is answered with NOSCRIPT at once: the catalog then falls back to EVAL with the script's source,
+ * which is queued. (An EVALSHA queued in a MULTI could fail inside EXEC on a server that has not loaded the
+ * script while the rest of the transaction commits.)
  */
 function transactionalClient(redis: Redis, multi: ChainableCommander): Redis {
   return new Proxy(redis, {
     get(target, prop, receiver) {
+      if (prop === 'evalsha') {
+        return () => Promise.reject(new Error('NOSCRIPT inside a transaction: send the script source'));
+      }
       if (typeof prop === 'string' && WRITES.has(prop)) {
         return (...args: unknown[]) => {
           (multi as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!(...args);

@@ -1,0 +1,146 @@
+import { createTestRedis, hasRedis, type TestRedis } from '@indico/test-utils';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exportCatalog, importCatalog } from '../src/catalog-io.js';
+import { DEMO_ADMIN_ID, loadDemoData } from '../src/demo-data.js';
+import { createRuntime } from '../src/runtime.js';
+import { manage, serve, signed, silent, testConfig, trackEntries } from './helpers.js';
+
+// Writes the catalog and the track issue (EVALSHA is left out: the catalog also reads with scripts).
+const WRITE_COMMANDS = ['eval', 'hset', 'del', 'zadd', 'zrem', 'hdel', 'set'];
+
+/** Records write commands sent on the connection directly, and the commands queued in each MULTI. */
+function spying(client: Redis) {
+  const direct: string[] = [];
+  const transactions: string[][] = [];
+  const proxy = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'multi') {
+        return () => {
+          const queued: string[] = [];
+          transactions.push(queued);
+          const multi = target.multi();
+          return new Proxy(multi, {
+            get(m, p, rcv) {
+              const v = Reflect.get(m, p, rcv) as unknown;
+              if (typeof v !== 'function') return v;
+              return (...args: unknown[]) => {
+                if (typeof p === 'string' && p !== 'exec') queued.push(p);
+                const out = (v as (...a: unknown[]) => unknown).apply(m, args);
+                return out === m ? rcv : out;
+              };
+            },
+          });
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop === 'string' && WRITE_COMMANDS.includes(prop) && typeof v === 'function') {
+        return (...args: unknown[]) => {
+          direct.push(prop);
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { proxy, direct, transactions };
+}
+
+describe.skipIf(!hasRedis())('runtime over Redis', () => {
+  let r: TestRedis;
+  beforeEach(() => {
+    r = createTestRedis();
+  });
+  afterEach(async () => {
+    await r.cleanup();
+  });
+  const config = () => testConfig({ REDIS_PREFIX: r.prefix.replace(/:$/, '') });
+
+  it('writes a catalog change and its livesync entry in one MULTI/EXEC, under the test prefix', async () => {
+    // spec: DESIGN.md "a write and its livesync record commit together"
+    const seeded = createRuntime(config(), { logger: silent, redis: r.client });
+    await loadDemoData(seeded.catalog, { generated: 0, now: Date.now() });
+    await seeded.close();
+    const spy = spying(r.client);
+    const rt = createRuntime(config(), { logger: silent, redis: spy.proxy });
+    const event = (await rt.catalog.getEvent('137346'))!;
+    await rt.writer.putEvent({ ...event, title: 'Changed over Redis' });
+    expect(spy.direct).toEqual([]);
+    // one transaction: the event script and the track's bucket writes
+    expect(spy.transactions).toHaveLength(1);
+    expect(spy.transactions[0]).toEqual(expect.arrayContaining(['eval', 'zadd']));
+    expect((await rt.catalog.getEvent('137346'))?.title).toBe('Changed over Redis');
+    expect(await trackEntries(rt)).toContainEqual(expect.objectContaining({ kind: 'event', id: '137346' }));
+    const keys = await r.client.keys('*');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.startsWith(r.prefix))).toBe(true);
+    await rt.close();
+  });
+
+  it('writes nothing, neither catalog nor track, when the catalog refuses the write', async () => {
+    const rt = createRuntime(config(), { logger: silent, redis: r.client });
+    await loadDemoData(rt.catalog, { generated: 0, now: Date.now() });
+    const event = (await rt.catalog.getEvent('137346'))!;
+    await expect(rt.writer.putEvent({ ...event, id: '999', categoryId: 'missing' })).rejects.toThrow(/does not exist/);
+    expect(await rt.catalog.getEvent('999')).toBeNull();
+    expect(await trackEntries(rt)).toEqual([]);
+    await rt.close();
+  });
+
+  it('serves the management and export APIs over Redis and lists API keys with their usage', async () => {
+    const ctx = await serve(config(), { redis: r.client });
+    try {
+      await loadDemoData(ctx.rt.catalog, { generated: 3, now: Date.now() });
+      const a = await ctx.rt.keyStore.create(DEMO_ADMIN_ID);
+      const key = { ak: a.key, secret: a.secret };
+      expect((await manage(ctx.base, key, 'PATCH', '/manage/events/137344', { room: 'Mezzanine' })).status).toBe(200);
+      const res = await signed(ctx.base, key, '/export/event/137344.json');
+      expect(((await res.json()) as { results: Array<{ room: string }> }).results[0]!.room).toBe('Mezzanine');
+      const listed = await ctx.rt.keys.list();
+      expect(listed.map((k) => k.userId)).toEqual([DEMO_ADMIN_ID]);
+      expect(listed[0]!.useCount).toBe(2);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('reports not ready until a scheduler daemon has written its heartbeat', async () => {
+    const ctx = await serve(config(), { redis: r.client });
+    try {
+      const before = await fetch(`${ctx.base}/readyz`);
+      expect(before.status).toBe(503);
+      expect(await before.json()).toMatchObject({ redis: 'ok', scheduler: { fresh: false, daemons: 0 } });
+      ctx.rt.startScheduler({ sleepInterval: 50 });
+      let ready: Response | undefined;
+      for (let i = 0; i < 100 && ready?.status !== 200; i++) {
+        ready = await fetch(`${ctx.base}/readyz`);
+        if (ready.status !== 200) await new Promise((res) => setTimeout(res, 20));
+      }
+      expect(ready?.status).toBe(200);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('exports the catalog and imports it into an empty one with the same events', async () => {
+    const src = createRuntime(config(), { logger: silent, redis: r.client });
+    await loadDemoData(src.catalog, { generated: 4, now: Date.now() });
+    const dump = await exportCatalog(src.catalog, { userIds: ['36024', DEMO_ADMIN_ID] });
+    await src.close();
+    const other = createTestRedis();
+    try {
+      const dst = createRuntime(testConfig({ REDIS_PREFIX: other.prefix.replace(/:$/, '') }), {
+        logger: silent,
+        redis: other.client,
+      });
+      const counts = await importCatalog(dst.writer, dump);
+      expect(counts.events).toBe(dump.events.length);
+      const again = await exportCatalog(dst.catalog, { userIds: ['36024', DEMO_ADMIN_ID] });
+      expect(again).toEqual(dump);
+      expect((await trackEntries(dst)).filter((e) => e.kind === 'event')).toHaveLength(dump.events.length);
+      await dst.close();
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
