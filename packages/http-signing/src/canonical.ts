@@ -34,10 +34,11 @@ export interface CanonicalEntry {
   e3?: string;
 }
 
-/** 1: byte that `quote_plus` keeps and that lower-casing keeps; 2: A-Z (kept, but lower-cased in keys). */
-const CLASS = new Uint8Array(256);
-for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789_.-') CLASS[ch.charCodeAt(0)] = 1;
-for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') CLASS[ch.charCodeAt(0)] = 2;
+/** Per byte: 1 = kept by `quote_plus` and by lower-casing; 2 = A-Z (kept, but lower-cased in keys); 0 = other. */
+export const PIECE_CLASS = new Uint8Array(256);
+for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789_.-') PIECE_CLASS[ch.charCodeAt(0)] = 1;
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') PIECE_CLASS[ch.charCodeAt(0)] = 2;
+const CLASS = PIECE_CLASS;
 
 /** Flag of `scanPiece`: the piece needs decoding or encoding (anything but `[A-Za-z0-9_.-]` and the first `=`). */
 export const PIECE_UNCLEAN = 1;

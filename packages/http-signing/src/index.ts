@@ -16,7 +16,7 @@ export {
   isHttpSigningError,
 } from './errors.js';
 export { quotePlus } from './quote.js';
-export { computeSignature, isWellFormedSignature } from './signature.js';
+export { computeSignature, constantTimeEqual, isWellFormedSignature } from './signature.js';
 export type { ApiKeyRecord, ApiKeyStore, Clock, CreateApiKeyOptions, KeyUse, ReplayStore } from './store.js';
 export {
   createMemoryApiKeyStore,
@@ -28,6 +28,7 @@ export { recordKeyUse } from './usage.js';
 export {
   type AnonymousOutcome,
   type CookieUser,
+  isSignatureValid,
   type OutcomeBase,
   type ParsedForm,
   type PendingKeyUse,

@@ -5,9 +5,7 @@ import {
   canonicalEntriesFromPieces,
   compareEntries,
   encodeEntries,
-  entryFromPiece,
-  PIECE_UNCLEAN,
-  scanPiece,
+  PIECE_CLASS,
   splitQuery,
   stringToSign,
 } from './canonical.js';
@@ -122,80 +120,91 @@ export type VerifyOutcome = UserOutcome | PublicOnlyOutcome | AnonymousOutcome;
 const PY_INT = /^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$/;
 const REMOVE_SIGNATURE: readonly string[] = ['signature'];
 
-/** First value of each control param, in fixed fields (a dictionary here costs more than the whole parse). */
-class Parsed {
+/**
+ * Prototype of `params` objects: empty and without Object.prototype, so any key (even `__proto__` or
+ * `constructor`) is an ordinary own property, while the object itself stays in V8's fast mode.
+ */
+const PARAMS_PROTO: object = Object.freeze(Object.create(null));
+
+/** Sorts canonical entries; insertion sort for the usual handful, the built-in sort beyond that. */
+function sortEntries(entries: CanonicalEntry[]): void {
+  if (entries.length > 24) {
+    entries.sort(compareEntries);
+    return;
+  }
+  for (let i = 1; i < entries.length; i++) {
+    const e = entries[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareEntries(entries[j]!, e) > 0) {
+      entries[j + 1] = entries[j]!;
+      j--;
+    }
+    entries[j + 1] = e;
+  }
+}
+
+/** Control params Indico pops before hooks run (spec §2 step 2), by index into `Parsed.control`. */
+const CONTROL_NAMES = [
+  'ak',
+  'apikey',
+  'signature',
+  'timestamp',
+  'ca',
+  'cookieauth',
+  'op',
+  'onlypublic',
+  'oa',
+  'onlyauthed',
+  'nc',
+  'nocache',
+  'p',
+  'pretty',
+] as const;
+const AK = 0;
+const APIKEY = 1;
+const SIGNATURE = 2;
+const TIMESTAMP = 3;
+const CA = 4;
+const COOKIEAUTH = 5;
+const OP = 6;
+const ONLYPUBLIC = 7;
+const OA = 8;
+const ONLYAUTHED = 9;
+const NC = 10;
+const NOCACHE = 11;
+const P = 12;
+const PRETTY = 13;
+/** One hash lookup per key (the key's hash is then cached for the `params` insert). */
+const CONTROL_INDEX = new Map<string, number>(CONTROL_NAMES.map((name, i) => [name, i]));
+
+export class Parsed {
   /** Canonical entries as Indico 3.x builds them (`&` only). */
   entries: CanonicalEntry[] = [];
   /** Canonical entries as Indico 1.x/2.x builds them (`&` and `;`); same array when there is no raw `;`. */
   entriesPy2: CanonicalEntry[] = [];
   pairs: Array<[string, string]> = [];
   /** First value of every non-control param. */
-  params: Record<string, string> = Object.create(null);
+  params: Record<string, string> = Object.create(PARAMS_PROTO);
+  /** First value of each control param, by CONTROL_NAMES index. */
+  control: Array<string | undefined> = new Array(CONTROL_NAMES.length).fill(undefined);
   signatureCount = 0;
-  ak: string | undefined = undefined;
-  apikey: string | undefined = undefined;
-  signature: string | undefined = undefined;
-  timestamp: string | undefined = undefined;
-  ca: string | undefined = undefined;
-  cookieauth: string | undefined = undefined;
-  op: string | undefined = undefined;
-  onlypublic: string | undefined = undefined;
-  oa: string | undefined = undefined;
-  onlyauthed: string | undefined = undefined;
-  nc: string | undefined = undefined;
-  nocache: string | undefined = undefined;
-  p: string | undefined = undefined;
-  pretty: string | undefined = undefined;
+  /** Some signed key or value contains `~` (then the 1.x/2.x and 3.x forms differ). */
+  tilde = false;
 
   add(key: string, value: string): void {
     this.pairs.push([key, value]);
-    switch (key) {
-      case 'ak':
-        this.ak ??= value;
-        return;
-      case 'apikey':
-        this.apikey ??= value;
-        return;
-      case 'signature':
-        this.signatureCount++;
-        this.signature ??= value;
-        return;
-      case 'timestamp':
-        this.timestamp ??= value;
-        return;
-      case 'ca':
-        this.ca ??= value;
-        return;
-      case 'cookieauth':
-        this.cookieauth ??= value;
-        return;
-      case 'op':
-        this.op ??= value;
-        return;
-      case 'onlypublic':
-        this.onlypublic ??= value;
-        return;
-      case 'oa':
-        this.oa ??= value;
-        return;
-      case 'onlyauthed':
-        this.onlyauthed ??= value;
-        return;
-      case 'nc':
-        this.nc ??= value;
-        return;
-      case 'nocache':
-        this.nocache ??= value;
-        return;
-      case 'p':
-        this.p ??= value;
-        return;
-      case 'pretty':
-        this.pretty ??= value;
-        return;
-      default:
-        if (!(key in this.params)) this.params[key] = value;
+    const index = CONTROL_INDEX.get(key);
+    if (index === undefined) {
+      if (!(key in this.params)) this.params[key] = value;
+      return;
     }
+    if (index === SIGNATURE) this.signatureCount++;
+    if (this.control[index] === undefined) this.control[index] = value;
+  }
+
+  addSignature(value: string): void {
+    this.signatureCount++;
+    if (this.control[SIGNATURE] === undefined) this.control[SIGNATURE] = value;
   }
 }
 
@@ -207,41 +216,79 @@ function toText(binary: string): string {
   return text;
 }
 
-function parseRaw(raw: string | Uint8Array, semicolons: boolean, maxBytes: number, maxParams: number): Parsed {
+/**
+ * Parses a raw query or form body. With `collect` false only the canonical entries and the signature are
+ * gathered (no params or pairs for hooks), for `isSignatureValid`.
+ */
+export function parseRaw(
+  raw: string | Uint8Array,
+  semicolons: boolean,
+  maxBytes: number,
+  maxParams: number,
+  collect = true,
+): Parsed {
   const bin = rawToBinary(raw);
   if (bin.length > maxBytes) {
     throw signingError('QUERY_TOO_LARGE', `${bin.length} bytes; at most ${maxBytes} are accepted`);
   }
-  const pieces = splitQuery(bin, false);
-  if (pieces.length > maxParams) {
-    throw signingError('QUERY_TOO_LARGE', `${pieces.length} parameters; at most ${maxParams} are accepted`);
-  }
   const p = new Parsed();
-  for (const piece of pieces) {
-    if (piece === '') continue;
-    const scan = scanPiece(piece);
-    const eq = (scan >> 2) - 1;
-    const signed = eq !== -1 && eq !== piece.length - 1; // parse_qs drops `=`-less and blank pieces
-    if ((scan & PIECE_UNCLEAN) === 0) {
-      // ASCII without escapes: the text is the raw piece, and so is (almost) its canonical encoding
-      p.add(eq === -1 ? piece : piece.slice(0, eq), eq === -1 ? '' : piece.slice(eq + 1));
-      if (signed) {
-        const entry = entryFromPiece(piece, scan);
-        if (entry.k !== 'signature') p.entries.push(entry);
+  const n = bin.length;
+  let count = 0;
+  let semicolon = false;
+  // One pass over the bytes, piece by piece (no split): most pieces are clean ASCII and need no decoding.
+  for (let start = 0; start < n; ) {
+    let eq = -1;
+    let unclean = false;
+    let upper = false;
+    let i = start;
+    for (; i < n; i++) {
+      const c = bin.charCodeAt(i);
+      if (c === 0x26) break;
+      if (c === 0x3d && eq === -1) {
+        eq = i;
+        continue;
       }
-      continue;
+      const t = PIECE_CLASS[c];
+      if (t === 0) {
+        unclean = true;
+        if (c === 0x3b) semicolon = true;
+      } else if (t === 2 && eq === -1) upper = true;
     }
-    const kb = formDecodeBinary(eq === -1 ? piece : piece.slice(0, eq));
-    const vb = eq === -1 ? '' : formDecodeBinary(piece.slice(eq + 1));
-    p.add(toText(kb), toText(vb));
-    if (signed) {
-      const k = asciiLower(kb);
-      if (k !== 'signature') p.entries.push({ k, v: vb });
+    if (i > start) {
+      if (++count > maxParams) throw signingError('QUERY_TOO_LARGE', `more than ${maxParams} parameters`);
+      const signed = eq !== -1 && eq !== i - 1; // parse_qs drops `=`-less and blank pieces
+      if (!unclean) {
+        // the text is the raw piece, and the piece is (nearly) its own canonical encoding
+        const key = bin.slice(start, eq === -1 ? i : eq);
+        const value = eq === -1 ? '' : bin.slice(eq + 1, i);
+        if (collect) p.add(key, value);
+        else if (key === 'signature') p.addSignature(value);
+        if (signed) {
+          const k = upper ? key.toLowerCase() : key;
+          if (k !== 'signature') {
+            const e = upper ? k + bin.slice(eq, i) : bin.slice(start, i);
+            p.entries.push({ k, v: value, e2: e, e3: e });
+          }
+        }
+      } else {
+        const kb = formDecodeBinary(bin.slice(start, eq === -1 ? i : eq));
+        const vb = eq === -1 ? '' : formDecodeBinary(bin.slice(eq + 1, i));
+        if (collect) p.add(toText(kb), toText(vb));
+        else if (kb === 'signature') p.addSignature(vb);
+        if (signed) {
+          const k = asciiLower(kb);
+          if (k !== 'signature') {
+            p.entries.push({ k, v: vb });
+            if (!p.tilde && (k.includes('~') || vb.includes('~'))) p.tilde = true;
+          }
+        }
+      }
     }
+    start = i + 1;
   }
-  p.entries.sort(compareEntries);
+  sortEntries(p.entries);
   p.entriesPy2 =
-    semicolons && bin.includes(';') ? canonicalEntriesFromPieces(splitQuery(bin, true), REMOVE_SIGNATURE) : p.entries;
+    semicolons && semicolon ? canonicalEntriesFromPieces(splitQuery(bin, true), REMOVE_SIGNATURE) : p.entries;
   return p;
 }
 
@@ -255,10 +302,13 @@ function parseForm(form: ParsedForm): Parsed {
     for (const value of values as string[]) {
       p.add(key, value);
       const k = asciiLower(utf8ToBinary(key));
-      if (value !== '' && k !== 'signature') p.entries.push({ k, v: utf8ToBinary(value) });
+      if (value !== '' && k !== 'signature') {
+        p.entries.push({ k, v: utf8ToBinary(value) });
+        if (k.includes('~') || value.includes('~')) p.tilde = true;
+      }
     }
   }
-  p.entries.sort(compareEntries);
+  sortEntries(p.entries);
   p.entriesPy2 = p.entries;
   return p;
 }
@@ -270,11 +320,6 @@ function isParsedForm(body: VerifyRequestInput['body']): body is ParsedForm {
 /** Python `get_query_parameter`: the first name with a non-empty value wins (`ak` before `apikey`). */
 function pick(first: string | undefined, second: string | undefined): string | undefined {
   return first ? first : second ? second : undefined;
-}
-
-function hasTilde(entries: readonly CanonicalEntry[]): boolean {
-  for (const e of entries) if (e.k.includes('~') || e.v.includes('~')) return true;
-  return false;
 }
 
 function header(headers: VerifyRequestInput['headers'], name: string): string | undefined {
@@ -314,8 +359,9 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   if (parsed.signatureCount > 1) {
     throw signingError('SIGNATURE_DUPLICATED', `${parsed.signatureCount} signature parameters`);
   }
-  const signature = parsed.signature ?? '';
-  const timestampText = parsed.timestamp;
+  const { control } = parsed;
+  const signature = control[SIGNATURE] ?? '';
+  const timestampText = control[TIMESTAMP];
   let timestamp = 0;
   if (timestampText) {
     if (!PY_INT.test(timestampText)) {
@@ -323,15 +369,15 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     }
     timestamp = Number(timestampText.trim()) || 0;
   }
-  const ak = pick(parsed.ak, parsed.apikey);
-  const onlyPublicRequested = pick(parsed.op, parsed.onlypublic) === 'yes';
-  const onlyAuthed = pick(parsed.oa, parsed.onlyauthed) === 'yes';
-  const noCache = pick(parsed.nc, parsed.nocache) === 'yes';
-  const pretty = pick(parsed.p, parsed.pretty) === 'yes';
+  const ak = pick(control[AK], control[APIKEY]);
+  const onlyPublicRequested = pick(control[OP], control[ONLYPUBLIC]) === 'yes';
+  const onlyAuthed = pick(control[OA], control[ONLYAUTHED]) === 'yes';
+  const noCache = pick(control[NC], control[NOCACHE]) === 'yes';
+  const pretty = pick(control[P], control[PRETTY]) === 'yes';
   const { params, pairs } = parsed;
 
   // Cookie (session) auth: only without a key, and only for a logged-in session (spec §3.4).
-  if (!ak && input.cookieUser && pick(parsed.ca, parsed.cookieauth) === 'yes') {
+  if (!ak && input.cookieUser && pick(control[CA], control[COOKIEAUTH]) === 'yes') {
     const expected = input.cookieUser.csrfToken;
     const given = header(input.headers, 'x-csrf-token') || params.csrftoken || '';
     if (!expected || !given || !sameToken(given, expected)) throw signingError('INVALID_CSRF_TOKEN');
@@ -371,7 +417,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     }
     const py2 = stringToSign(input.path, encodeEntries(parsed.entriesPy2, false));
     const py3 =
-      parsed.entriesPy2 === parsed.entries && !hasTilde(parsed.entries)
+      parsed.entriesPy2 === parsed.entries && !parsed.tilde
         ? py2
         : stringToSign(input.path, encodeEntries(parsed.entries, true));
     if (!signatureMatches(record.secret, signature, py2, py3)) throw signingError('SIGNATURE_INVALID');
@@ -424,4 +470,33 @@ function withoutTimestamp(entries: CanonicalEntry[]): CanonicalEntry[] {
     if (entries[i]!.k === 'timestamp') return entries.filter((e) => e.k !== 'timestamp');
   }
   return entries;
+}
+
+/**
+ * The signature check alone, without key lookup, modes or timestamp rules: true when the query's `signature`
+ * (exactly one, 40 lowercase hex digits) is the HMAC-SHA1 of `path` plus the canonical query in the Indico
+ * 1.x/2.x or 3.x form, under `secretKey`. For a POST pass the form body as `query` and `post: true`.
+ * Throws HttpSigningError `QUERY_MALFORMED` / `QUERY_TOO_LARGE` like verifyRequest.
+ */
+export function isSignatureValid(
+  path: string,
+  query: string | Uint8Array,
+  secretKey: string,
+  options: { post?: boolean; limits?: VerifyLimits } = {},
+): boolean {
+  const parsed = parseRaw(
+    query,
+    options.post !== true,
+    options.limits?.maxQueryBytes ?? 16384,
+    options.limits?.maxParams ?? 256,
+    false,
+  );
+  const signature = parsed.control[SIGNATURE];
+  if (parsed.signatureCount !== 1 || !signature || !isWellFormedSignature(signature)) return false;
+  const py2 = stringToSign(path, encodeEntries(parsed.entriesPy2, false));
+  const py3 =
+    parsed.entriesPy2 === parsed.entries && !parsed.tilde
+      ? py2
+      : stringToSign(path, encodeEntries(parsed.entries, true));
+  return signatureMatches(secretKey, signature, py2, py3);
 }

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildIndicoRequest, canonicalQuery, computeSignature, signRequest, verifyRequest } from '../src/index.js';
+import {
+  buildIndicoRequest,
+  canonicalQuery,
+  computeSignature,
+  isSignatureValid,
+  signRequest,
+  verifyRequest,
+} from '../src/index.js';
 import { loadVectors, rejection, splitUrl, storeWithKey, VECTORS_FILE, type Vector } from './helpers.js';
 
 // spec: export-api-and-signing §4.5: every vector of shared/vectors/signing.json gives its recorded outcome.
@@ -70,6 +77,17 @@ describe('signing.json vectors', () => {
       if (outcome.kind === 'user') expect(outcome.userId).toBe(record.userId);
     },
   );
+
+  it.each(signed.map((v) => [v.id, v] as const))('%s: isSignatureValid agrees with the recorded verdicts', (_, v) => {
+    const { path, query } = splitUrl(v.expected_url);
+    const accepted = v.signature_accepted_indico1x_2x || v.signature_accepted_indico3x;
+    expect(isSignatureValid(path, query, v.secret_key!, { post: path.startsWith('/api/') })).toBe(accepted);
+    // any other secret, or an upper-case copy of the signature, is refused
+    expect(isSignatureValid(path, query, '11111111-1111-4111-8111-111111111111')).toBe(false);
+    const upper = query.replace(/signature=([0-9a-f]+)/, (_m, hex: string) => `signature=${hex.toUpperCase()}`);
+    expect(isSignatureValid(path, upper, v.secret_key!)).toBe(false);
+    expect(isSignatureValid(path, `${query}&signature=${v.signature}`, v.secret_key!)).toBe(false);
+  });
 
   it('persistent vector: refused unless both the key and the server allow persistent signatures', async () => {
     // spec §4.1 step 1 / §12 item 11

@@ -411,6 +411,16 @@ describe('verifyRequest: outcome contents', () => {
     ]);
   });
 
+  it('keeps keys such as __proto__ and constructor as plain own params', async () => {
+    const { store } = await setup();
+    const query = '__proto__=x&constructor=y&toString=z&__proto__=second';
+    const outcome = await verifyRequest({ method: 'GET', path: PATH, query }, { keyStore: store, now });
+    expect(Object.keys(outcome.params)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(outcome.params, '__proto__')?.value).toBe('x');
+    expect(outcome.params.constructor).toBe('y');
+    expect(({} as Record<string, unknown>).x).toBeUndefined(); // nothing leaked into Object.prototype
+  });
+
   it('prepares the key-use record without signature and timestamp, and records it only when asked', async () => {
     // spec §2 step 10, §3.1 (_lastQuery is the normalised query without signature/timestamp)
     const { store } = await setup();
