@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from './clock.js';
 import { SchedulerError } from './errors.js';
 import { PeriodicTask } from './periodic-task.js';
@@ -12,8 +11,6 @@ export interface ClientOptions {
   store: SchedulerStore;
   registry: TaskRegistry;
   clock?: Clock;
-  /** Generates task refs (default: 16 random hex chars). */
-  generateRef?: () => string;
   /** A daemon not seen for this long (ms) counts as not running. Default 30 000. */
   daemonLease?: number;
 }
@@ -48,7 +45,6 @@ export class Client {
   readonly #store: SchedulerStore;
   readonly #registry: TaskRegistry;
   readonly #clock: Clock;
-  readonly #ref: () => string;
   readonly #lease: number;
 
   constructor(options: ClientOptions) {
@@ -56,7 +52,6 @@ export class Client {
     this.#store = options.store;
     this.#registry = options.registry;
     this.#clock = options.clock ?? systemClock;
-    this.#ref = options.generateRef ?? (() => randomBytes(8).toString('hex'));
     this.#lease = options.daemonLease ?? 30_000;
   }
 
@@ -69,10 +64,10 @@ export class Client {
   /** Several adds in one atomic spool append, in order. */
   async enqueueMany(tasks: BaseTask[]): Promise<string[]> {
     const entries = tasks.map((task) => ({ op: 'add' as const, task: this.#prepare(task) }));
-    await this.#store.spool(entries);
-    return entries.map((e, i) => {
-      tasks[i]!.ref = e.task.data.ref;
-      return e.task.data.ref;
+    const ids = await this.#store.spool(entries);
+    return ids.map((id, i) => {
+      tasks[i]!.ref = `#${id}`;
+      return `#${id}`;
     });
   }
 
@@ -98,7 +93,7 @@ export class Client {
         expiryDate: task.expiryDate,
         createdOn: task.createdOn,
         key: periodic ? task.key : null,
-        ref: task.ref ?? this.#ref(),
+        ref: '',
         awolThreshold: this.#registry.awolThreshold(typeId) ?? null,
       },
       startOn: task.getStartOn(),

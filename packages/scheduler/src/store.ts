@@ -6,6 +6,8 @@ export type TaskTarget = { id: number } | { ref: string };
 export interface NewTask {
   data: TaskData;
   startOn: number | null;
+  /** Reserved by the store when the `add` is spooled; the daemon indexes the task under it. */
+  id?: number;
 }
 
 /** Instructions clients append to the spool; the daemon applies them in FIFO order. */
@@ -169,8 +171,11 @@ export type RestartResult = 'ok' | 'not-found' | 'inconsistent';
  */
 export interface SchedulerStore {
   // -- client side --
-  /** Appends instructions to the spool (atomically, in order) and wakes the daemons. */
-  spool(entries: SpoolEntry[]): Promise<void>;
+  /**
+   * Appends instructions to the spool (atomically, in order) and wakes the daemons. Each `add` gets an id reserved
+   * from the task counter (so ids increase in spool order); returns those ids. The task's ref is `#<id>`.
+   */
+  spool(entries: SpoolEntry[]): Promise<number[]>;
   readSpool(): Promise<SpoolItem[]>;
   clearSpool(): Promise<number>;
   getTask(target: TaskTarget): Promise<TaskRecord | null>;

@@ -32,13 +32,13 @@ export interface TaskRow {
 export function rowToRecord(id: number, row: TaskRow): TaskRecord {
   let data: Partial<TaskData>;
   try {
-    data = decodeTaskData(row.d, { ref: row.r, kind: row.kd === 'p' ? 'periodic' : 'oneshot', key: row.k });
+    data = decodeTaskData(row.d, { ref: row.r || `#${id}`, kind: row.kd === 'p' ? 'periodic' : 'oneshot', key: row.k });
   } catch {
     data = {};
   }
   return {
     id,
-    ref: row.r,
+    ref: row.r || `#${id}`,
     typeId: data.typeId ?? '?',
     kind: row.kd === 'p' ? 'periodic' : 'oneshot',
     params: data.params ?? null,

@@ -103,6 +103,8 @@ export function createMemoryStore(): MemorySchedulerStore {
   const resolve = (target: TaskTarget | null): number | null => {
     if (!target) return null;
     if ('id' in target) return tasks.has(target.id) ? target.id : null;
+    const m = /^#(\d+)$/.exec(target.ref);
+    if (m && tasks.has(Number(m[1]))) return Number(m[1]);
     const id = refs.get(target.ref);
     return id !== undefined && tasks.has(id) ? id : null;
   };
@@ -114,17 +116,18 @@ export function createMemoryStore(): MemorySchedulerStore {
     retired.set(taskUid(id), now);
   };
 
-  const addTask = (task: NewTask, now: number): SpoolOutcome => {
+  const addTask = (task: NewTask & { id: number }, now: number): SpoolOutcome => {
     const data = task.data;
+    const ref = `#${task.id}`;
     if (data.key !== null) {
       const existing = keys.get(data.key);
       const row = existing === undefined ? undefined : tasks.get(existing);
       if (existing !== undefined && row && LIVE.has(row.s) && row.dq === 0) {
-        refs.set(data.ref, existing);
-        return { op: 'add', result: 'duplicate', id: existing, ref: data.ref, typeId: data.typeId };
+        refs.set(ref, existing);
+        return { op: 'add', result: 'duplicate', id: existing, ref, typeId: data.typeId };
       }
     }
-    const id = counter++;
+    const id = task.id;
     const row: TaskRow = {
       d: encodeTaskData(data),
       s: S.SPOOLED,
@@ -136,18 +139,17 @@ export function createMemoryStore(): MemorySchedulerStore {
       o: null,
       err: null,
       dq: 0,
-      r: data.ref,
+      r: ref,
       k: data.key,
       kd: data.kind === 'periodic' ? 'p' : 'o',
     };
     tasks.set(id, row);
-    refs.set(data.ref, id);
     if (data.key !== null) keys.set(data.key, id);
-    if (task.startOn === null) return { op: 'add', result: 'spooled', id, ref: data.ref, typeId: data.typeId };
+    if (task.startOn === null) return { op: 'add', result: 'spooled', id, ref, typeId: data.typeId };
     row.s = S.QUEUED;
     waiting.add(id, task.startOn);
     void now;
-    return { op: 'add', result: 'queued', id, ref: data.ref, typeId: data.typeId };
+    return { op: 'add', result: 'queued', id, ref, typeId: data.typeId };
   };
 
   const delTask = (target: TaskTarget | null, now: number): SpoolOutcome => {
@@ -312,8 +314,16 @@ export function createMemoryStore(): MemorySchedulerStore {
 
   const store: MemorySchedulerStore = {
     async spool(entries: SpoolEntry[]) {
-      for (const e of entries) spool.push(encodeSpoolEntry(e));
+      const ids: number[] = [];
+      for (const e of entries) {
+        if (e.op === 'add') {
+          const id = counter++;
+          ids.push(id);
+          spool.push(encodeSpoolEntry({ ...e, task: { ...e.task, id, data: { ...e.task.data, ref: `#${id}` } } }));
+        } else spool.push(encodeSpoolEntry(e));
+      }
       for (const l of listeners) queueMicrotask(l);
+      return ids;
     },
     pushRawSpoolItem(raw: string) {
       spool.push(raw);
@@ -410,11 +420,11 @@ export function createMemoryStore(): MemorySchedulerStore {
           if (
             d &&
             typeof d === 'object' &&
-            typeof d.ref === 'string' &&
+            typeof t.id === 'number' &&
             typeof d.typeId === 'string' &&
             (t.startOn === null || typeof t.startOn === 'number')
           ) {
-            outcome = addTask({ data: { ...d, key: d.key ?? null }, startOn: t.startOn ?? null }, input.now);
+            outcome = addTask({ data: { ...d, key: d.key ?? null }, startOn: t.startOn ?? null, id: t.id }, input.now);
           }
         } else if (item.op === 'del') {
           outcome = delTask(targetOf(item.target), input.now);

@@ -70,9 +70,9 @@ function encodeSpool(entry: SpoolEntry): string {
   switch (entry.op) {
     case 'add': {
       const { data, startOn } = entry.task;
+      // the spool-push script prepends the reserved `"id":n`
       return JSON.stringify({
         op: 'add',
-        ref: data.ref,
         typeId: data.typeId,
         kind: data.kind,
         key: data.key,
@@ -98,8 +98,9 @@ function decodeSpool(raw: string): SpoolItem {
         return {
           op: 'add',
           task: {
+            id: Number(v.id),
             data: decodeTaskData(String(v.d), {
-              ref: String(v.ref),
+              ref: `#${v.id}`,
               kind: v.kind === 'periodic' ? 'periodic' : 'oneshot',
               key: typeof v.key === 'string' ? v.key : null,
             }),
@@ -177,6 +178,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
 
   async function resolve(target: TaskTarget): Promise<number | null> {
     if ('id' in target) return target.id;
+    const m = /^#(\d+)$/.exec(target.ref);
+    if (m && (await redis.exists(keys.task(m[1]!))) === 1) return Number(m[1]);
     const v = await redis.hget(keys.refs, target.ref);
     return v === null ? null : Number(v);
   }
@@ -184,8 +187,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
   return {
     keys,
     async spool(entries) {
-      if (entries.length === 0) return;
-      await run(SCRIPTS.spoolPush, entries.map(encodeSpool));
+      if (entries.length === 0) return [];
+      return ((await run(SCRIPTS.spoolPush, entries.map(encodeSpool))) as number[]).map(Number);
     },
     async readSpool() {
       return (await redis.lrange(keys.spool, 0, -1)).map(decodeSpool);
@@ -332,7 +335,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
           startOn: Number(claimed[i + 3]),
           occurrences: Number(claimed[i + 4]),
           startedOn: Number(claimed[i + 5]),
-          ref: String(claimed[i + 6] ?? ''),
+          ref: isNil(claimed[i + 6]) || claimed[i + 6] === '' ? `#${claimed[i]}` : String(claimed[i + 6]),
           kind: claimed[i + 7] === 'p' ? 'periodic' : 'oneshot',
           key: isNil(claimed[i + 8]) || claimed[i + 8] === '' ? null : String(claimed[i + 8]),
         });

@@ -4,7 +4,7 @@
  * `<prefix>{<name>}:`; every key used is derived from it, so all of them share the hash tag.
  *
  * Task hash fields: d (immutable TaskData JSON), s (status), t (startOn), st, en, oc (occurrence count),
- * rn (launch counter), o (owner daemon), err, dq ('1' = dequeued while running), r (ref), k (schedule key),
+ * rn (launch counter), o (owner daemon), err, dq ('1' = dequeued while running), k (schedule key),
  * kd ('o' one-shot / 'p' periodic). Missing or '' fields mean null / 0.
  * Statuses: NONE 0, SPOOLED 1, QUEUED 2, RUNNING 3, FAILED 4, FINISHED 6, TERMINATED 7.
  */
@@ -120,11 +120,12 @@ local function out(op, result, id, ref, typeId, message)
   outs[n + 1] = op; outs[n + 2] = result; outs[n + 3] = id or false
   outs[n + 4] = ref or false; outs[n + 5] = typeId or false; outs[n + 6] = message or false
 end
-local nextId = nil
 local function resolve(e)
   local id = nil
   if type(e.id) == 'number' then id = e.id
   elseif type(e.ref) == 'string' then
+    local n = string.match(e.ref, '^#(%d+)$')
+    if n and redis.call('EXISTS', tk(n)) == 1 then return tonumber(n) end
     local v = redis.call('HGET', B .. 'refs', e.ref)
     if v then id = tonumber(v) end
   end
@@ -136,39 +137,37 @@ local function deadletter(raw, reason)
 end
 local function add(e)
   local key = e.key
+  local ref = '#' .. e.id
   if type(key) == 'string' then
     local ex = redis.call('HGET', B .. 'keys', key)
     if ex then
       local g = redis.call('HMGET', tk(ex), 's', 'dq')
       local s = tonumber(g[1] or '-1')
       if (s == 1 or s == 2 or s == 3) and g[2] ~= '1' then
-        redis.call('HSET', B .. 'refs', e.ref, ex)
-        return out('add', 'duplicate', tonumber(ex), e.ref, e.typeId)
+        redis.call('HSET', B .. 'refs', ref, ex)
+        return out('add', 'duplicate', tonumber(ex), ref, e.typeId)
       end
     end
   else
     key = nil
   end
-  if not nextId then nextId = tonumber(redis.call('GET', B .. 'ctr') or '0') end
-  local id = nextId
-  nextId = nextId + 1
+  local id = e.id
   local startOn = e.startOn
   local kd = 'o'
   if e.kind == 'periodic' then kd = 'p' end
   if type(startOn) == 'number' then
     if key then
-      redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'r', e.ref, 'kd', kd, 'k', key)
+      redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'kd', kd, 'k', key)
     else
-      redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'r', e.ref, 'kd', kd)
+      redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'kd', kd)
     end
     batch('ZADD', B .. 'waiting', startOn, id)
   else
-    redis.call('HSET', tk(id), 'd', e.d, 's', 1, 'r', e.ref, 'kd', kd, 'k', key or '')
+    redis.call('HSET', tk(id), 'd', e.d, 's', 1, 'kd', kd, 'k', key or '')
   end
-  batch('HSET', B .. 'refs', e.ref, id)
   if key then redis.call('HSET', B .. 'keys', key, id) end
-  if type(startOn) == 'number' then return out('add', 'queued', id, e.ref, e.typeId) end
-  return out('add', 'spooled', id, e.ref, e.typeId)
+  if type(startOn) == 'number' then return out('add', 'queued', id, ref, e.typeId) end
+  return out('add', 'spooled', id, ref, e.typeId)
 end
 local function del(e)
   local ref = nil
@@ -223,7 +222,7 @@ for _, raw in ipairs(items) do
     if type(shutdown) ~= 'string' then shutdown = '' end
     out('shutdown', 'shutdown', false, false, false, shutdown)
     break
-  elseif e.op == 'add' and type(e.d) == 'string' and type(e.ref) == 'string' and type(e.typeId) == 'string'
+  elseif e.op == 'add' and type(e.d) == 'string' and type(e.id) == 'number' and type(e.typeId) == 'string'
     and (type(e.startOn) == 'number' or e.startOn == cjson.null) then
     add(e)
   elseif e.op == 'del' and (type(e.id) == 'number' or type(e.ref) == 'string') then
@@ -243,7 +242,6 @@ for _, raw in ipairs(items) do
 end
 flush()
 if applied > 0 then redis.call('LTRIM', B .. 'spool', applied, -1) end
-if nextId then redis.call('SET', B .. 'ctr', nextId) end
 
 local claimed = {}
 if (not shutdown) and claimMax > 0 then
@@ -276,14 +274,39 @@ if redis.call('LLEN', B .. 'spool') > 0 then pending = 1 end
 return { outs, shutdown, completed, claimed, nextDue, pending }
 `;
 
-/** spool-push-1: ARGV = raw items. RPUSH them in order, publish a wake-up. Returns the spool length. */
+/**
+ * spool-push-1: ARGV = raw items. Each \`add\` (an item starting with {"op":"add") gets the next task id from the
+ * counter, prepended as "id":n, so ids increase in spool order. RPUSH in order, publish a wake-up.
+ * Returns the reserved ids.
+ */
 export const SPOOL_PUSH = `${LIB}
-local n = 0
-for i = 1, #ARGV, 1000 do
-  n = redis.call('RPUSH', B .. 'spool', unpack(ARGV, i, math.min(i + 999, #ARGV)))
+local adds = 0
+for i = 1, #ARGV do
+  if string.sub(ARGV[i], 1, 11) == '{"op":"add"' then adds = adds + 1 end
+end
+local ids = {}
+if adds > 0 then
+  local nextId = redis.call('INCRBY', B .. 'ctr', adds) - adds
+  local items = {}
+  for i = 1, #ARGV do
+    local raw = ARGV[i]
+    if string.sub(raw, 1, 11) == '{"op":"add"' then
+      ids[#ids + 1] = nextId
+      raw = '{"id":' .. nextId .. ',' .. string.sub(raw, 2)
+      nextId = nextId + 1
+    end
+    items[i] = raw
+  end
+  for i = 1, #items, 1000 do
+    redis.call('RPUSH', B .. 'spool', unpack(items, i, math.min(i + 999, #items)))
+  end
+else
+  for i = 1, #ARGV, 1000 do
+    redis.call('RPUSH', B .. 'spool', unpack(ARGV, i, math.min(i + 999, #ARGV)))
+  end
 end
 redis.call('PUBLISH', B .. 'wake', '1')
-return n
+return ids
 `;
 
 /** heartbeat-1: ARGV id, run, now. 1 if the launch is current (running score := now), else 0. */
