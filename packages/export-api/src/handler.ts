@@ -39,6 +39,8 @@ export interface ExportResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The UTF-8 bytes of `body` when the handler already has them (render cache); adapters send these as is. */
+  bytes?: Buffer;
 }
 
 /** A pino-compatible logger (only `error` is used). */
@@ -128,7 +130,10 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const ttl = options.cacheTtlMs ?? 600_000;
   const cache = ttl > 0 ? (options.cache ?? null) : null;
   const renderMax = options.renderCacheEntries ?? 500;
-  const rendered = new Map<string, { status: number; contentType: string; body: string; expires: number }>();
+  const rendered = new Map<
+    string,
+    { status: number; contentType: string; body: string; bytes: Buffer; expires: number }
+  >();
 
   const errorResponse = (err: ExportApiError, format: ExportFormat, pretty: boolean, callback: string | null) => {
     const body = buildErrorBody(err.message, style);
@@ -207,11 +212,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         const hit = renderKey ? rendered.get(renderKey) : undefined;
         if (hit && hit.expires > now) {
           if (onSuccess) await onSuccess();
-          return {
-            status: hit.status,
-            headers: { 'content-type': hit.contentType },
-            body: method === 'HEAD' ? '' : hit.body,
-          };
+          if (method === 'HEAD') return { status: hit.status, headers: { 'content-type': hit.contentType }, body: '' };
+          return { status: hit.status, headers: { 'content-type': hit.contentType }, body: hit.body, bytes: hit.bytes };
         }
         if (hit) rendered.delete(renderKey!);
         result = await cache.get(cacheKey);
@@ -287,6 +289,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           status: 200,
           contentType: CONTENT_TYPES[format],
           body,
+          bytes: Buffer.from(body, 'utf8'),
           expires: result.ts * 1000 + ttl,
         });
         if (rendered.size > renderMax) rendered.delete(rendered.keys().next().value!);

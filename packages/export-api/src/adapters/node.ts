@@ -49,7 +49,7 @@ export function readBody(req: IncomingMessage, max: number): Promise<string | nu
 
 /** Writes an ExportResponse with an exact Content-Length and no added charset. */
 export function writeResponse(res: ServerResponse, out: ExportResponse): void {
-  const body = Buffer.from(out.body, 'utf8');
+  const body = out.bytes ?? Buffer.from(out.body, 'utf8');
   res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
   res.end(body);
 }
