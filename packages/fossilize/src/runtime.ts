@@ -34,6 +34,12 @@ export interface FossilizeOptions {
   readonly mapClassType?: { readonly [className: string]: string } | ReadonlyMap<string, string>;
   /** Named predicates for `filterBy` member tags. */
   readonly filters?: FilterMap;
+  /**
+   * How plain objects (`{...}`, prototype `Object.prototype` or null) are treated: `'dict'` (default, as
+   * Indico treated Python dicts: same keys, values fossilized) or `'object'` (fossilized with the fossil, like
+   * class instances, so fossils can view plain data records).
+   */
+  readonly plainObjects?: 'dict' | 'object';
   /** Any other option travels unchanged to converters, `produce`, `onlyIf` and nested fossilizations. */
   readonly [option: string]: unknown;
 }
@@ -47,15 +53,17 @@ export interface CallState {
   readonly path: unknown[];
   /** Set by `readCached`: whether the member was a plain (non-function) property. */
   plain: boolean;
+  /** `plainObjects: 'object'`. */
+  readonly plainAsObject: boolean;
 }
 
 const EMPTY_CONTEXT: FossilizeContext = Object.freeze({});
-const RESERVED_OPTIONS = ['useAttrCache', 'filterBy', 'mapClassType'];
+const RESERVED_OPTIONS = ['useAttrCache', 'filterBy', 'mapClassType', 'plainObjects'];
 
 /** @internal */
 export function makeState(options: FossilizeOptions | undefined): CallState {
   if (options === undefined || options === null) {
-    return { ctx: EMPTY_CONTEXT, map: null, cache: null, path: [], plain: false };
+    return { ctx: EMPTY_CONTEXT, map: null, cache: null, path: [], plain: false, plainAsObject: false };
   }
   if (typeof options !== 'object')
     throw new InvalidFossilError('INVALID_ARGUMENT', `options must be an object, got ${describe(options)}`);
@@ -76,7 +84,10 @@ export function makeState(options: FossilizeOptions | undefined): CallState {
   const f = options.filterBy;
   if (f !== undefined && f !== null && typeof f !== 'function')
     throw new InvalidFossilError('INVALID_ARGUMENT', `filterBy must be a function, got ${describe(f)}`);
-  return { ctx, map, cache, path: [], plain: false };
+  const po = options.plainObjects;
+  if (po !== undefined && po !== 'dict' && po !== 'object')
+    throw new InvalidFossilError('INVALID_ARGUMENT', `plainObjects must be 'dict' or 'object', got ${describe(po)}`);
+  return { ctx, map, cache, path: [], plain: false, plainAsObject: po === 'object' };
 }
 
 /** @internal validates the fossil argument of a top-level call. */
@@ -110,6 +121,7 @@ export function dispatch(t: unknown, arg: FossilArg, filter: ((e: unknown) => un
     return out;
   }
   if (typeof o === 'object' && isPlain(o)) {
+    if (st.plainAsObject) return fossilizeObj(o, arg, st);
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(o)) setOwn(out, k, dispatch(o[k], arg, null, st));
     return out;
@@ -117,9 +129,9 @@ export function dispatch(t: unknown, arg: FossilArg, filter: ((e: unknown) => un
   // row 4: any other iterable becomes a list.
   if (typeof o[Symbol.iterator] === 'function') return list(o as unknown as Iterable<unknown>, arg, filter, st);
   // row 5: an object whose only own property holds an iterable is unwrapped (legacy PersistentList).
-  const keys = Object.keys(o);
-  if (keys.length === 1) {
-    const inner = o[keys[0]!];
+  const only = soleOwnKey(o);
+  if (only !== null) {
+    const inner = o[only];
     if (
       inner !== null &&
       typeof inner === 'object' &&
@@ -129,6 +141,17 @@ export function dispatch(t: unknown, arg: FossilArg, filter: ((e: unknown) => un
   }
   // rows 6-7
   return fossilizeObj(o, arg, st);
+}
+
+/** The object's only own enumerable string key, or null (no allocation, unlike Object.keys). */
+function soleOwnKey(o: object): string | null {
+  let found: string | null = null;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (found !== null) return null;
+    found = k;
+  }
+  return found;
 }
 
 function list(it: Iterable<unknown>, arg: FossilArg, filter: ((e: unknown) => unknown) | null, st: CallState) {

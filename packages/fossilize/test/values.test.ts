@@ -87,6 +87,21 @@ inBothCompilers('values by kind (spec §3.2, §4.3)', () => {
     expect(fossilize(new Plain(1), ISomeFossil, { filterBy: () => false })).toEqual(some(1));
   });
 
+  it('fossilizes plain data records as objects with plainObjects: object (an extension)', () => {
+    const IRecordFossil = defineFossil('IRecordFossil', { title: {}, getId: { produce: (r: { id: number }) => r.id } });
+    const records = [
+      { id: 1, title: 'a' },
+      { id: 2, title: 'b' },
+    ];
+    expect(fossilize(records, IRecordFossil, { plainObjects: 'object' })).toEqual([
+      { id: 1, title: 'a', _type: 'Object', _fossil: 'record' },
+      { id: 2, title: 'b', _type: 'Object', _fossil: 'record' },
+    ]);
+    // The default keeps Indico's dict semantics.
+    expect(fossilize(records, IRecordFossil)).toEqual(records);
+    expect(() => fossilize(records, null, { plainObjects: 'object' })).toThrow(NonFossilizableError);
+  });
+
   it('does not pass the filterBy option down to nested containers', () => {
     expect(fossilize([[1, 2], [3]], null, { filterBy: (e: number[]) => e.length > 1 })).toEqual([[1, 2]]);
   });
