@@ -120,3 +120,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
+
+/** Every variable the server reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);

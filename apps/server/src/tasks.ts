@@ -1,12 +1,31 @@
-import { FileAgent, HttpPushAgent, isLivesyncError, type SyncManager } from '@indico/livesync';
+import { FileAgent, HttpPushAgent, isLivesyncError, runActiveAgents, type SyncManager } from '@indico/livesync';
 import { LiveSyncUpdateTask } from '@indico/livesync/scheduler';
-import { type Client, type TaskClass, TaskRegistry } from '@indico/scheduler';
+import { type Client, OneShotTask, type TaskClass, type TaskContext, TaskRegistry } from '@indico/scheduler';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 
+/**
+ * One run of every active livesync agent, now (the periodic LiveSyncUpdateTask waits for its interval).
+ * Enqueued by operators, e.g. after an import; idempotent like every agent run (at-least-once delivery).
+ */
+export class LiveSyncRunTask extends OneShotTask {
+  static override typeId = 'LiveSyncRunTask';
+
+  async run(ctx: TaskContext): Promise<void> {
+    const manager = (ctx.services as { livesync: SyncManager }).livesync;
+    const results = await runActiveAgents(manager, {
+      now: ctx.now(),
+      logger: ctx.logger,
+      heartbeat: () => ctx.heartbeat(),
+    });
+    const failed = results.filter((r) => r.status === 'failed');
+    if (failed.length > 0) throw new Error(`livesync agents failed: ${failed.map((r) => r.id).join(', ')}`);
+  }
+}
+
 /** The task types every process of this server registers (web clients and daemons must agree). */
 export function createTaskRegistry(extra: readonly TaskClass[] = []): TaskRegistry {
-  const registry = new TaskRegistry().register(LiveSyncUpdateTask);
+  const registry = new TaskRegistry().register(LiveSyncUpdateTask).register(LiveSyncRunTask);
   for (const cls of extra) registry.register(cls);
   return registry;
 }

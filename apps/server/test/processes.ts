@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CONFIG_VARIABLES } from '../src/config.js';
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const main = path.join(appDir, 'src', 'main.ts');
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+const nodeArgs = ['--conditions=@indico/source', '--import', tsx, main];
+
+/** The test runner's environment without any server variable (vite sets BASE_URL, for one), plus `env`. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONFIG_VARIABLES) delete out[name];
+  return { ...out, ...env };
+}
+
+export const hasRedisServer = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Runs `indico-server <args>` to completion (the way an operator would, from source). */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, ...args], {
+      cwd: appDir,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface LongRunning {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string | null>;
+  /** Sends a signal to this process only (by pid). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `indico-server <args>` in the background (start, scheduler). */
+export function startCli(args: string[], env: Record<string, string>): LongRunning {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd: appDir,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  return {
+    child,
+    output: () => out,
+    exited,
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
