@@ -49,9 +49,15 @@ export function readBody(req: IncomingMessage, max: number): Promise<string | nu
 
 /** Writes an ExportResponse with an exact Content-Length and no added charset. */
 export function writeResponse(res: ServerResponse, out: ExportResponse): void {
-  const body = out.bytes ?? Buffer.from(out.body, 'utf8');
-  res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
-  res.end(body);
+  if (out.bytes) {
+    res.writeHead(out.status, { ...out.headers, 'content-length': String(out.bytes.length) });
+    res.end(out.bytes);
+    return;
+  }
+  const length = Buffer.byteLength(out.body, 'utf8');
+  res.writeHead(out.status, { ...out.headers, 'content-length': String(length) });
+  // Pure ASCII (all JSON output) encodes fastest as latin1, byte for byte the same as UTF-8.
+  res.end(out.body, length === out.body.length ? 'latin1' : 'utf8');
 }
 
 /** Builds the framework-free request from a node:http request (body read for POST only). */

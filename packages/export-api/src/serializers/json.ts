@@ -1,5 +1,4 @@
 const NON_ASCII_RE = /[\u007f-\uffff]/g;
-const HAS_NON_ASCII = /[\u007f-\uffff]/;
 const escapeChar = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
@@ -8,7 +7,9 @@ const escapeChar = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(
  */
 export function toIndicoJson(value: unknown, pretty: boolean): string {
   const raw = (JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null').replaceAll('/', '\\/');
-  return HAS_NON_ASCII.test(raw) ? raw.replace(NON_ASCII_RE, escapeChar) : raw;
+  // Buffer.byteLength only counts: equal to the length means no character above U+007F.
+  const ascii = Buffer.byteLength(raw, 'utf8') === raw.length && !raw.includes('\u007f');
+  return ascii ? raw : raw.replace(NON_ASCII_RE, escapeChar);
 }
 
 /** `^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$` with ASCII `\w`: the safe JSONP callbacks (spec §7). */
