@@ -112,38 +112,46 @@ for (const [label, bin, script] of [
   });
 }
 
-describe.skipIf(!available('python3'))('Python fixture faithfulness', () => {
-  it('reproduces every recorded seed_py3_port vector URL byte for byte', () => {
-    const vs = loadVectors().filter((v) => v.client === 'seed_py3_port' && v.key_param === 'apikey');
-    const urls = run(
-      'python3',
-      PY,
-      vs.map((v) => ({
-        path: v.path,
-        params: v.params,
-        api_key: v.api_key,
-        secret_key: v.secret_key,
-        only_public: v.only_public,
-        persistent: v.persistent,
-        now: v.timestamp,
-      })),
-    );
-    expect(urls).toEqual(vs.map((v) => v.expected_url));
-  });
-});
+const hasPython = available('python3');
+describe.skipIf(!hasPython)(
+  hasPython ? 'Python fixture faithfulness' : 'Python fixture faithfulness: SKIPPED because `python3` is not on PATH',
+  () => {
+    it('reproduces every recorded seed_py3_port vector URL byte for byte', () => {
+      const vs = loadVectors().filter((v) => v.client === 'seed_py3_port' && v.key_param === 'apikey');
+      const urls = run(
+        'python3',
+        PY,
+        vs.map((v) => ({
+          path: v.path,
+          params: v.params,
+          api_key: v.api_key,
+          secret_key: v.secret_key,
+          only_public: v.only_public,
+          persistent: v.persistent,
+          now: v.timestamp,
+        })),
+      );
+      expect(urls).toEqual(vs.map((v) => v.expected_url));
+    });
+  },
+);
 
-describe.skipIf(!available('php'))('PHP fixture faithfulness', () => {
-  it('reproduces the recorded php_emulated vector URL byte for byte', () => {
-    const v = loadVectors().find((x) => x.client === 'php_emulated')!;
-    const [url] = run('php', PHP, [
-      {
-        path: v.path,
-        params: Object.fromEntries(v.params),
-        api_key: v.api_key,
-        secret_key: v.secret_key,
-        now: v.timestamp,
-      },
-    ]);
-    expect(url).toBe(v.expected_url);
-  });
-});
+const hasPhp = available('php');
+describe.skipIf(!hasPhp)(
+  hasPhp ? 'PHP fixture faithfulness' : 'PHP fixture faithfulness: SKIPPED because `php` is not on PATH',
+  () => {
+    it('reproduces the recorded php_emulated vector URL byte for byte', () => {
+      const v = loadVectors().find((x) => x.client === 'php_emulated')!;
+      const [url] = run('php', PHP, [
+        {
+          path: v.path,
+          params: Object.fromEntries(v.params),
+          api_key: v.api_key,
+          secret_key: v.secret_key,
+          now: v.timestamp,
+        },
+      ]);
+      expect(url).toBe(v.expected_url);
+    });
+  },
+);
