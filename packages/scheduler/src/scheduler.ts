@@ -399,7 +399,7 @@ export class Scheduler extends TypedEmitter {
     out.completed.forEach((c, i) => {
       this.#onCompletion(c, results[i]!);
     });
-    this.#nextDue = out.nextDue;
+    this.#nextDue = out.nextDue ?? (claim > 0 && out.claimed.length === claim ? now : null);
     this.#spoolPending = out.spoolPending;
     for (const c of out.claimed) await this.#launch(c, now);
     if (out.shutdown !== null && !this.#stopping) {

@@ -99,9 +99,12 @@ export interface StepOutput {
   shutdown: string | null;
   completed: Completion[];
   claimed: ClaimedTask[];
-  /** Smallest waiting startOn after the step, or null. */
+  /**
+   * Smallest waiting startOn after the step, or null. A store may leave it null when the claim filled every
+   * requested slot (the daemon then treats more tasks as possibly due).
+   */
   nextDue: number | null;
-  /** True when spool instructions remain (the batch limit was hit). */
+  /** True when spool instructions may remain (the batch limit was hit). */
   spoolPending: boolean;
 }
 

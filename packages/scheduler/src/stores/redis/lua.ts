@@ -266,11 +266,15 @@ if (not shutdown) and claimMax > 0 then
     redis.call('ZADD', B .. 'running', unpack(za))
   end
 end
-local head = redis.call('ZRANGE', B .. 'waiting', 0, 0, 'WITHSCORES')
+-- When the claim filled every free slot the daemon is busy and wakes on results, so the head is not needed.
 local nextDue = false
-if head[2] then nextDue = tonumber(head[2]) end
+if #claimed / 9 < claimMax or shutdown then
+  local head = redis.call('ZRANGE', B .. 'waiting', 0, 0, 'WITHSCORES')
+  if head[2] then nextDue = tonumber(head[2]) end
+end
+-- A full batch may have left more instructions behind (at worst one extra, empty step).
 local pending = 0
-if redis.call('LLEN', B .. 'spool') > 0 then pending = 1 end
+if spoolMax > 0 and #items >= spoolMax and not shutdown then pending = 1 end
 return { outs, shutdown, completed, claimed, nextDue, pending }
 `;
 
