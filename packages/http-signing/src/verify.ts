@@ -177,6 +177,7 @@ const PRETTY = 13;
 /** One hash lookup per key (the key's hash is then cached for the `params` insert). */
 const CONTROL_INDEX = new Map<string, number>(CONTROL_NAMES.map((name, i) => [name, i]));
 
+/** @internal The result of one parse; exported for the package's own benchmarks only. */
 export class Parsed {
   /** Canonical entries as Indico 3.x builds them (`&` only). */
   entries: CanonicalEntry[] = [];
@@ -217,6 +218,7 @@ function toText(binary: string): string {
 }
 
 /**
+ * @internal
  * Parses a raw query or form body. With `collect` false only the canonical entries and the signature are
  * gathered (no params or pairs for hooks), for `isSignatureValid`.
  */
@@ -292,7 +294,7 @@ export function parseRaw(
   return p;
 }
 
-function parseForm(form: ParsedForm): Parsed {
+function parseForm(form: ParsedForm, maxParams: number): Parsed {
   const p = new Parsed();
   for (const [key, raw] of Object.entries(form)) {
     const values = typeof raw === 'string' ? [raw] : raw;
@@ -300,6 +302,7 @@ function parseForm(form: ParsedForm): Parsed {
       throw signingError('QUERY_MALFORMED', `form field ${JSON.stringify(key)} is not a string or a list of strings`);
     }
     for (const value of values as string[]) {
+      if (p.pairs.length >= maxParams) throw signingError('QUERY_TOO_LARGE', `more than ${maxParams} parameters`);
       p.add(key, value);
       const k = asciiLower(utf8ToBinary(key));
       if (value !== '' && k !== 'signature') {
@@ -353,7 +356,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   const isPost = input.method.length === 4 && input.method.toUpperCase() === 'POST';
   const source = isPost ? input.body : input.query;
   const parsed = isParsedForm(source)
-    ? parseForm(source)
+    ? parseForm(source, options.limits?.maxParams ?? 256)
     : parseRaw(source ?? '', !isPost, options.limits?.maxQueryBytes ?? 16384, options.limits?.maxParams ?? 256);
 
   if (parsed.signatureCount > 1) {

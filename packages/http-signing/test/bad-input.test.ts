@@ -103,6 +103,16 @@ describe('bad input: huge queries', () => {
     );
   });
 
+  it('applies maxParams to an already parsed POST form too', async () => {
+    const { store } = await storeWithKey(KEY, SECRET);
+    const body = { many: Array.from({ length: 300 }, (_, i) => String(i)) };
+    expect(
+      await rejection(verifyRequest({ method: 'POST', path: '/api/x.json', body }, { keyStore: store, now })),
+    ).toMatchObject({
+      code: 'QUERY_TOO_LARGE',
+    });
+  });
+
   it('counts bytes, not characters, for non-ASCII queries', async () => {
     const { store } = await storeWithKey(KEY, SECRET);
     const query = `q=${'é'.repeat(40)}`; // 82 bytes in UTF-8, 42 characters
