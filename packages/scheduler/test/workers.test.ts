@@ -9,7 +9,7 @@ import {
   type SchedulerEvents,
   TaskStatus,
 } from '../src/index.js';
-import { registry, WorkerCrash, WorkerEcho, WorkerFail } from './fixtures/worker-module.js';
+import { registry, WorkerCrash, WorkerEcho, WorkerFail, WorkerHang } from './fixtures/worker-module.js';
 
 const workerModule = fileURLToPath(new URL('./fixtures/worker-module.ts', import.meta.url));
 
@@ -80,5 +80,50 @@ describe.each(['threads', 'processes'] as MultitaskMode[])('multitaskMode %s', (
     expect(failTask.task!.lastError).toMatch(/fails in the worker/);
     expect(lines.some((l) => l.msg === 'echo from worker' && (l.obj as { value?: number }).value === 7)).toBe(true);
     expect(lines.some((l) => l.msg === 'echo from worker' && (l.obj as { taskId?: number }).taskId === 0)).toBe(true);
+  }, 40_000);
+
+  it('kills the worker of a task terminated as AWOL', async () => {
+    // spec: §3.3 lesson 2 "on termination, actually signal or abort the worker"; §1.11 / T8
+    const store = createMemoryStore();
+    const pids: number[] = [];
+    const logger: Logger = {
+      debug: () => {},
+      info: (obj, msg) => {
+        if (msg === 'hanging') pids.push((obj as { pid: number }).pid);
+      },
+      warn: () => {},
+      error: () => {},
+    };
+    sched = new Scheduler({
+      store,
+      registry,
+      multitaskMode: mode,
+      workerModule,
+      sleepInterval: 50,
+      awolThreshold: { WorkerHang: 6000 }, // longer than a worker's start-up; counted from its heartbeat
+      logger,
+    });
+    const client = new Client({ store, registry });
+    await client.enqueue(new WorkerHang(Date.now()));
+    const terminated = waitFor(sched, 'task:terminated', 1);
+    void sched.run();
+    const [t] = await terminated;
+    expect(t).toMatchObject({ typeId: 'WorkerHang', reason: 'awol' });
+    expect((await client.getTask(0)).status).toBe(TaskStatus.TERMINATED);
+    expect(pids).toHaveLength(1); // the worker really ran before it was given up on
+    if (mode === 'processes') {
+      const pid = pids[0]!;
+      const deadline = Date.now() + 10_000;
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(alive()).toBe(false);
+    }
   }, 40_000);
 });
