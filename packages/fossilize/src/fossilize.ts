@@ -2,12 +2,12 @@ import { AttrCache } from './attr-cache.js';
 import { clearCompiled } from './compile.js';
 import type { AnyFossil, FossilArg, FossilMap } from './fossil.js';
 import {
-  type CallState,
   checkCallFossilArg,
   dispatch,
   type FossilizeOptions,
   fossilizeObj,
   makeState,
+  releaseState,
 } from './runtime.js';
 import type { Fossilized, FossilizeResult, FossilOutput } from './types.js';
 
@@ -29,7 +29,11 @@ export function fossilize(target: unknown, fossil: FossilArg = null, options?: F
   checkCallFossilArg(fossil);
   const st = makeState(options);
   const f = options?.filterBy;
-  return dispatch(target, fossil, typeof f === 'function' ? f : null, st);
+  try {
+    return dispatch(target, fossil, typeof f === 'function' ? f : null, st);
+  } finally {
+    releaseState(st);
+  }
 }
 
 /** Fossilizes one object as an object, whatever its kind (Indico's `Fossilizable.fossilize_obj`). */
@@ -41,7 +45,12 @@ export function fossilizeObject<T extends object, F extends AnyFossil>(
 export function fossilizeObject(obj: object, fossil?: FossilMap | null, options?: FossilizeOptions): Fossilized;
 export function fossilizeObject(obj: object, fossil: FossilArg = null, options?: FossilizeOptions): unknown {
   checkCallFossilArg(fossil);
-  return fossilizeObj(obj, fossil, makeState(options) as CallState);
+  const st = makeState(options);
+  try {
+    return fossilizeObj(obj, fossil, st);
+  } finally {
+    releaseState(st);
+  }
 }
 
 /**

@@ -44,27 +44,46 @@ export interface FossilizeOptions {
   readonly [option: string]: unknown;
 }
 
-/** @internal state of one call. */
-export interface CallState {
-  readonly ctx: FossilizeContext;
-  readonly map: ReadonlyMap<string, string> | null;
-  readonly cache: AttrCache | null;
+/**
+ * @internal state of one call. Instances are recycled (one spare kept): V8 drops optimized code that saw many
+ * short-lived state objects at each full GC, which a reused one avoids. A re-entrant call gets its own.
+ */
+export class CallState {
+  ctx: FossilizeContext = EMPTY_CONTEXT;
+  map: ReadonlyMap<string, string> | null = null;
+  cache: AttrCache | null = null;
   /** Triples (object, fossil, member) of the result tags being followed, for cycle detection. */
-  readonly path: unknown[];
+  readonly path: unknown[] = [];
   /** Set by `readCached`: whether the member was a plain (non-function) property. */
-  plain: boolean;
+  plain = false;
   /** `plainObjects: 'object'`. */
-  readonly plainAsObject: boolean;
+  plainAsObject = false;
 }
 
 const EMPTY_CONTEXT: FossilizeContext = Object.freeze({});
 const RESERVED_OPTIONS = ['useAttrCache', 'filterBy', 'mapClassType', 'plainObjects'];
+let spare: CallState | null = null;
 
-/** @internal */
+function acquire(): CallState {
+  const st = spare ?? new CallState();
+  spare = null;
+  return st;
+}
+
+/** @internal returns a call's state for reuse (also after an error). */
+export function releaseState(st: CallState): void {
+  st.path.length = 0;
+  st.ctx = EMPTY_CONTEXT;
+  st.map = null;
+  st.cache = null;
+  st.plain = false;
+  st.plainAsObject = false;
+  spare = st;
+}
+
+/** @internal validates the options and builds the state of a call; pair with `releaseState`. */
 export function makeState(options: FossilizeOptions | undefined): CallState {
-  if (options === undefined || options === null) {
-    return { ctx: EMPTY_CONTEXT, map: null, cache: null, path: [], plain: false, plainAsObject: false };
-  }
+  if (options === undefined || options === null) return acquire();
   if (typeof options !== 'object')
     throw new InvalidFossilError('INVALID_ARGUMENT', `options must be an object, got ${describe(options)}`);
   let ctx: FossilizeContext = options;
@@ -87,7 +106,12 @@ export function makeState(options: FossilizeOptions | undefined): CallState {
   const po = options.plainObjects;
   if (po !== undefined && po !== 'dict' && po !== 'object')
     throw new InvalidFossilError('INVALID_ARGUMENT', `plainObjects must be 'dict' or 'object', got ${describe(po)}`);
-  return { ctx, map, cache, path: [], plain: false, plainAsObject: po === 'object' };
+  const st = acquire();
+  st.ctx = ctx;
+  st.map = map;
+  st.cache = cache;
+  st.plainAsObject = po === 'object';
+  return st;
 }
 
 /** @internal validates the fossil argument of a top-level call. */
