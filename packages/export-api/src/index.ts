@@ -38,6 +38,12 @@ export {
 } from './handler.js';
 export { EVENT_DETAIL_LEVELS, fnmatchToRegExp } from './hooks/categ-event.js';
 export { CORE_HOOKS } from './hooks/index.js';
+export {
+  IBreakTimeSchEntryFossil,
+  IContribSchEntryDisplayFossil,
+  ILinkedTimeSchEntryDisplayFossil,
+  timetableOf,
+} from './hooks/timetable.js';
 export { type CollectOptions, collect, type SortKeys } from './iterate.js';
 export type {
   BreakRecord,

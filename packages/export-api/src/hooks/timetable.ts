@@ -1,3 +1,4 @@
+import { defineFossil, type FossilizeContext } from '@indico/fossilize';
 import { canAccessEvent, canModifyEvent } from '../access.js';
 import { ExportDate, wallClock } from '../datetime.js';
 import {
@@ -12,125 +13,146 @@ import {
   Material,
   SessionChair,
 } from '../fossils.js';
-import type { ContributionRecord, SessionRecord, SlotRecord } from '../model.js';
+import type { BreakRecord, ContributionRecord, SessionRecord, SlotRecord } from '../model.js';
 import type { HookDefinition } from '../registry.js';
 import { accessFilter, loadBundles } from './bundles.js';
 
-type Entry = Record<string, unknown>;
+const ctxOf = (c: FossilizeContext) => c as ExportFossilContext;
+const dt = (ms: number, c: FossilizeContext) => new ExportDate(ms, ctxOf(c).tz);
 
-function contributionEntry(
-  c: ContributionRecord,
-  b: EventBundle,
-  ctx: ExportFossilContext,
-  slot?: [SessionRecord, SlotRecord],
-): Entry {
-  const w = new Contribution(c, b);
-  const start = c.startDate!;
-  return {
-    id: `c${c.id}`,
-    _type: 'ContribSchEntry',
-    _fossil: 'contribSchEntryDisplay',
-    entryType: 'Contribution',
-    title: c.title,
-    description: c.description,
-    startDate: new ExportDate(start, ctx.tz),
-    endDate: new ExportDate(start + c.duration * 60_000, ctx.tz),
-    contributionId: c.id,
-    conferenceId: b.event.id,
-    uniqueId: `a${b.event.id}t${c.id}`,
-    sessionId: slot ? slot[0].id : null,
-    sessionSlotId: slot ? slot[1].id : null,
-    sessionCode: slot ? (slot[0].code ?? null) : null,
-    location: w.location(),
-    room: w.room(),
-    presenters: fossilize(
-      c.speakers.map((p) => new ContributionParticipation(p)),
-      IContributionParticipationMetadataFossil,
-      ctx,
-    ),
-    material: fossilize(
-      (c.material ?? []).map((m) => new Material(m)).filter((m) => ctx.filters.access(m)),
-      IMaterialMetadataFossil,
-      ctx,
-    ),
-  };
+/** A scheduled contribution in the timetable (`c<id>`), inside a session slot or not. */
+export class ContribSchEntry {
+  readonly w: Contribution;
+  constructor(
+    readonly c: ContributionRecord,
+    readonly b: EventBundle,
+    readonly slot: [SessionRecord, SlotRecord] | null,
+  ) {
+    this.w = new Contribution(c, b);
+  }
 }
 
+/** A session slot in the timetable (`s<sessionId>l<slotId>`) with its contributions under `entries`. */
+export class LinkedTimeSchEntry {
+  constructor(
+    readonly s: SessionRecord,
+    readonly slot: SlotRecord,
+    readonly b: EventBundle,
+  ) {}
+}
+
+/** A break in the timetable (`b<id>`). */
+export class BreakTimeSchEntry {
+  constructor(
+    readonly br: BreakRecord,
+    readonly b: EventBundle,
+  ) {}
+}
+
+export const IContribSchEntryDisplayFossil = defineFossil('IContribSchEntryDisplayFossil', {
+  getId: { produce: (x: ContribSchEntry) => `c${x.c.id}` },
+  getEntryType: { produce: () => 'Contribution' },
+  getTitle: { produce: (x: ContribSchEntry) => x.c.title },
+  getDescription: { produce: (x: ContribSchEntry) => x.c.description },
+  getStartDate: { produce: (x: ContribSchEntry, c) => dt(x.c.startDate!, c) },
+  getEndDate: { produce: (x: ContribSchEntry, c) => dt(x.w.end()!, c) },
+  getContributionId: { produce: (x: ContribSchEntry) => x.c.id },
+  getConferenceId: { produce: (x: ContribSchEntry) => x.b.event.id },
+  getUniqueId: { produce: (x: ContribSchEntry) => `a${x.b.event.id}t${x.c.id}` },
+  getSessionId: { produce: (x: ContribSchEntry) => x.slot?.[0].id ?? null },
+  getSessionSlotId: { produce: (x: ContribSchEntry) => x.slot?.[1].id ?? null },
+  getSessionCode: { produce: (x: ContribSchEntry) => (x.slot ? (x.slot[0].code ?? null) : null) },
+  getLocation: { produce: (x: ContribSchEntry) => x.w.location() },
+  getRoom: { produce: (x: ContribSchEntry) => x.w.room() },
+  getPresenters: {
+    name: 'presenters',
+    produce: (x: ContribSchEntry) => x.c.speakers.map((p) => new ContributionParticipation(p)),
+    result: IContributionParticipationMetadataFossil,
+  },
+  getMaterial: {
+    name: 'material',
+    produce: (x: ContribSchEntry) => (x.c.material ?? []).map((m) => new Material(m)),
+    result: IMaterialMetadataFossil,
+    filterBy: 'access',
+  },
+});
+
+export const IBreakTimeSchEntryFossil = defineFossil('IBreakTimeSchEntryFossil', {
+  getId: { produce: (x: BreakTimeSchEntry) => `b${x.br.id}` },
+  getEntryType: { produce: () => 'Break' },
+  getTitle: { produce: (x: BreakTimeSchEntry) => x.br.title },
+  getDescription: { produce: (x: BreakTimeSchEntry) => x.br.description },
+  getStartDate: { produce: (x: BreakTimeSchEntry, c) => dt(x.br.startDate, c) },
+  getEndDate: { produce: (x: BreakTimeSchEntry, c) => dt(x.br.endDate, c) },
+  getConferenceId: { produce: (x: BreakTimeSchEntry) => x.b.event.id },
+  getLocation: { produce: (x: BreakTimeSchEntry) => x.br.location },
+  getRoom: { produce: (x: BreakTimeSchEntry) => x.br.room },
+  getColor: { produce: (x: BreakTimeSchEntry) => x.br.color ?? '#AAAAAA' },
+  getTextColor: { produce: (x: BreakTimeSchEntry) => x.br.textColor ?? '#202020' },
+});
+
+function slotContributions(x: LinkedTimeSchEntry, c: FossilizeContext): Record<string, unknown> {
+  const inner: Record<string, unknown> = {};
+  for (const cr of x.b.contributions) {
+    if (cr.sessionId !== x.s.id || (cr.slotId ?? x.s.slots[0]?.id) !== x.slot.id) continue;
+    if (cr.startDate === null || !ctxOf(c).filters.access(cr)) continue;
+    inner[`c${cr.id}`] = fossilize(new ContribSchEntry(cr, x.b, [x.s, x.slot]), IContribSchEntryDisplayFossil, c);
+  }
+  return inner;
+}
+
+export const ILinkedTimeSchEntryDisplayFossil = defineFossil('ILinkedTimeSchEntryDisplayFossil', {
+  getId: { produce: (x: LinkedTimeSchEntry) => `s${x.s.id}l${x.slot.id}` },
+  getEntryType: { produce: () => 'Session' },
+  getTitle: { produce: (x: LinkedTimeSchEntry) => x.s.title },
+  getSlotTitle: { produce: (x: LinkedTimeSchEntry) => x.slot.title },
+  getDescription: { produce: (x: LinkedTimeSchEntry) => x.s.description },
+  getStartDate: { produce: (x: LinkedTimeSchEntry, c) => dt(x.slot.startDate, c) },
+  getEndDate: { produce: (x: LinkedTimeSchEntry, c) => dt(x.slot.endDate, c) },
+  getSessionId: { produce: (x: LinkedTimeSchEntry) => x.s.id },
+  getSessionSlotId: { produce: (x: LinkedTimeSchEntry) => x.slot.id },
+  getSessionCode: { produce: (x: LinkedTimeSchEntry) => x.s.code ?? null },
+  getConferenceId: { produce: (x: LinkedTimeSchEntry) => x.b.event.id },
+  getUniqueId: { produce: (x: LinkedTimeSchEntry) => `a${x.b.event.id}s${x.s.id}l${x.slot.id}` },
+  getLocation: { produce: (x: LinkedTimeSchEntry) => x.slot.location ?? x.s.location },
+  getRoom: { produce: (x: LinkedTimeSchEntry) => x.slot.room ?? x.s.room },
+  getColor: { produce: (x: LinkedTimeSchEntry) => x.s.color },
+  getTextColor: { produce: (x: LinkedTimeSchEntry) => x.s.textColor },
+  isPoster: { name: 'isPoster', produce: (x: LinkedTimeSchEntry) => x.s.isPoster },
+  getConveners: {
+    name: 'conveners',
+    produce: (x: LinkedTimeSchEntry) => (x.slot.conveners ?? []).map((p) => new SessionChair(p)),
+    result: IConferenceParticipationFossil,
+  },
+  getEntries: { name: 'entries', produce: (x: LinkedTimeSchEntry, c) => slotContributions(x, c) },
+});
+
 /** The timetable of one event: `{ YYYYMMDD: { entryId: entry } }` with `c…`, `s…l…` and `b…` entries (spec §9.3). */
-export function timetableOf(b: EventBundle, ctx: ExportFossilContext): Record<string, Record<string, Entry>> {
-  const entries: Array<[number, string, Entry]> = [];
-  const visible = (x: { protection?: ContributionRecord['protection'] }) => !!ctx.filters.access(x);
+export function timetableOf(b: EventBundle, ctx: ExportFossilContext): Record<string, Record<string, unknown>> {
+  const entries: Array<[number, string, unknown]> = [];
   for (const c of b.contributions) {
-    if (c.startDate === null || c.sessionId !== null || !visible(c)) continue;
-    entries.push([c.startDate, `c${c.id}`, contributionEntry(c, b, ctx)]);
+    if (c.startDate === null || c.sessionId !== null || !ctx.filters.access(c)) continue;
+    entries.push([
+      c.startDate,
+      `c${c.id}`,
+      fossilize(new ContribSchEntry(c, b, null), IContribSchEntryDisplayFossil, ctx),
+    ]);
   }
   for (const s of b.sessions) {
-    if (!visible(s)) continue;
+    if (!ctx.filters.access(s)) continue;
     for (const sl of s.slots) {
-      const inner: Record<string, Entry> = {};
-      for (const c of b.contributions) {
-        if (c.sessionId !== s.id || (c.slotId ?? s.slots[0]?.id) !== sl.id) continue;
-        if (c.startDate === null || !visible(c)) continue;
-        inner[`c${c.id}`] = contributionEntry(c, b, ctx, [s, sl]);
-      }
-      const id = `s${s.id}l${sl.id}`;
       entries.push([
         sl.startDate,
-        id,
-        {
-          id,
-          _type: 'LinkedTimeSchEntry',
-          _fossil: 'linkedTimeSchEntryDisplay',
-          entryType: 'Session',
-          title: s.title,
-          slotTitle: sl.title,
-          description: s.description,
-          startDate: new ExportDate(sl.startDate, ctx.tz),
-          endDate: new ExportDate(sl.endDate, ctx.tz),
-          sessionId: s.id,
-          sessionSlotId: sl.id,
-          sessionCode: s.code ?? null,
-          conferenceId: b.event.id,
-          uniqueId: `a${b.event.id}s${s.id}l${sl.id}`,
-          location: sl.location ?? s.location,
-          room: sl.room ?? s.room,
-          color: s.color,
-          textColor: s.textColor,
-          isPoster: s.isPoster,
-          conveners: fossilize(
-            (sl.conveners ?? []).map((p) => new SessionChair(p)),
-            IConferenceParticipationFossil,
-            ctx,
-          ),
-          entries: inner,
-        },
+        `s${s.id}l${sl.id}`,
+        fossilize(new LinkedTimeSchEntry(s, sl, b), ILinkedTimeSchEntryDisplayFossil, ctx),
       ]);
     }
   }
   for (const br of b.breaks) {
-    const id = `b${br.id}`;
-    entries.push([
-      br.startDate,
-      id,
-      {
-        id,
-        _type: 'BreakTimeSchEntry',
-        _fossil: 'breakTimeSchEntry',
-        entryType: 'Break',
-        title: br.title,
-        description: br.description,
-        startDate: new ExportDate(br.startDate, ctx.tz),
-        endDate: new ExportDate(br.endDate, ctx.tz),
-        conferenceId: b.event.id,
-        location: br.location,
-        room: br.room,
-        color: br.color ?? '#AAAAAA',
-        textColor: br.textColor ?? '#202020',
-      },
-    ]);
+    entries.push([br.startDate, `b${br.id}`, fossilize(new BreakTimeSchEntry(br, b), IBreakTimeSchEntryFossil, ctx)]);
   }
   entries.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
-  const days: Record<string, Record<string, Entry>> = {};
+  const days: Record<string, Record<string, unknown>> = {};
   for (const [start, id, entry] of entries) {
     const key = wallClock(start, ctx.tz).date.replace(/-/g, '');
     days[key] ??= {};
