@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
 import { signingError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyStore, Clock, CreateApiKeyOptions, KeyUse, ReplayStore } from '../store.js';
 import { CREATE_LUA, RECORD_USE_LUA, REGENERATE_LUA, REMOVE_LUA, SET_FLAG_LUA } from './redis-lua.js';
 import { checkKeyUse, checkUserId } from './validate.js';
 
 export interface RedisApiKeyStoreOptions {
-  /** An existing ioredis client; the store never closes it. */
-  redis: Redis;
+  /** An existing ioredis client or Cluster; the store never closes it. */
+  redis: Redis | Cluster;
   /** Prepended to every key, e.g. `indico:`. Keys then look like `indico:{apikeys}:key:<uuid>`. */
   prefix?: string;
   clock?: Clock;
@@ -24,22 +24,26 @@ const SCRIPTS: Record<ScriptName, { lua: string; keys: number }> = {
   remove: { lua: REMOVE_LUA, keys: 2 },
 };
 
-/** Runs a script by EVALSHA, loading it on NOSCRIPT; does not add commands to the caller's client. */
-function scriptRunner(redis: Redis) {
+/**
+ * Runs a script by EVALSHA (the SHA-1 is computed here, no SCRIPT LOAD round trip) and falls back to EVAL on
+ * NOSCRIPT, which also caches it on that node. Works the same on a Cluster, since both route by the keys.
+ * Does not add commands to the caller's client.
+ */
+function scriptRunner(redis: Redis | Cluster) {
   const shas = new Map<ScriptName, string>();
   return async (name: ScriptName, keys: string[], args: Array<string | number>): Promise<number> => {
     const { lua, keys: n } = SCRIPTS[name];
     let sha = shas.get(name);
-    if (sha) {
-      try {
-        return (await redis.evalsha(sha, n, ...keys, ...args)) as number;
-      } catch (err) {
-        if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-      }
+    if (sha === undefined) {
+      sha = createHash('sha1').update(lua).digest('hex');
+      shas.set(name, sha);
     }
-    sha = (await redis.script('LOAD', lua)) as string;
-    shas.set(name, sha);
-    return (await redis.evalsha(sha, n, ...keys, ...args)) as number;
+    try {
+      return (await redis.evalsha(sha, n, ...keys, ...args)) as number;
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      return (await redis.eval(lua, n, ...keys, ...args)) as number;
+    }
   };
 }
 
@@ -151,7 +155,8 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
 }
 
 export interface RedisReplayStoreOptions {
-  redis: Redis;
+  /** An existing ioredis client or Cluster; the store never closes it. */
+  redis: Redis | Cluster;
   /** Keys look like `<prefix>{replay}:<token>`. */
   prefix?: string;
 }
