@@ -4,7 +4,7 @@ import type { Scheduler } from '@indico/scheduler';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
-import { hasData, loadDemoData } from './demo-data.js';
+import { DEMO_ADMIN_ID, hasData, loadDemoData } from './demo-data.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { createShutdown } from './shutdown.js';
 import { ensureAgents, ensurePeriodicTasks } from './tasks.js';
@@ -49,6 +49,9 @@ export async function startServer(
       logger.warn('REDIS_URL is not set: embedded mode, every store is in memory and is lost on exit');
       if (config.DEMO_DATA !== false && (await seedIfEmpty(runtime))) {
         logger.info({ generatedEvents: config.DEMO_EVENTS }, 'demo data loaded');
+        // The CLI cannot reach in-memory stores, so the demo administrator's key is announced here.
+        const k = await runtime.keyStore.create(DEMO_ADMIN_ID);
+        logger.warn(`demo admin API key (user ${DEMO_ADMIN_ID}, kept in memory only): ak=${k.key} secret=${k.secret}`);
       }
       await startTaskRunner(runtime, options.schedulerOverrides);
     } else {
