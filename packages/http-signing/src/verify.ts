@@ -53,8 +53,8 @@ export interface VerifyOptions {
   /** API mode (value or name). Default KEY (0), Indico's default. */
   mode?: ApiMode | ApiModeName;
   keyStore: ApiKeyStore;
-  /** Epoch milliseconds; default `Date.now`. */
-  now?: () => number;
+  /** Current time in epoch milliseconds, as a number or a clock function; default `Date.now`. */
+  now?: number | (() => number);
   /** Accepted |timestamp - now| in seconds, both directions, bounds inclusive. Default 600. */
   ttl?: number;
   /** Server switch for persistent (timestamp-less) signatures; and-ed with the key's flag. Default false. */
@@ -320,6 +320,12 @@ function isParsedForm(body: VerifyRequestInput['body']): body is ParsedForm {
   return typeof body === 'object' && body !== null && !(body instanceof Uint8Array);
 }
 
+/** Epoch milliseconds from a `now` option (a number, a clock function, or nothing for `Date.now`). */
+export function currentTime(now: VerifyOptions['now']): number {
+  if (typeof now === 'number') return now;
+  return now ? now() : Date.now();
+}
+
 /** Python `get_query_parameter`: the first name with a non-empty value wins (`ak` before `apikey`). */
 function pick(first: string | undefined, second: string | undefined): string | undefined {
   return first ? first : second ? second : undefined;
@@ -407,7 +413,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   let persistent = false;
   let reason: PublicOnlyOutcome['reason'] = 'onlypublic';
   if (signature) {
-    const nowMs = (options.now ?? Date.now)();
+    const nowMs = currentTime(options.now);
     const nowSec = Math.floor(nowMs / 1000);
     const ttl = options.ttl ?? 600;
     if (timestamp === 0) {

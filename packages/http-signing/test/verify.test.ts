@@ -178,6 +178,14 @@ describe('verifyRequest: timestamps (spec §4.1 step 1)', () => {
     );
   });
 
+  it('takes `now` as a number of epoch milliseconds as well as a clock function', async () => {
+    const { store } = await setup();
+    expect((await verifyRequest(get(at(NOW_S + 600)), { keyStore: store, now: NOW_S * 1000 })).kind).toBe('user');
+    expect(await rejection(verifyRequest(get(at(NOW_S + 601)), { keyStore: store, now: NOW_S * 1000 }))).toMatchObject({
+      code: 'SIGNATURE_BAD_TIMESTAMP',
+    });
+  });
+
   it('treats timestamp=0 like a missing timestamp (persistent)', async () => {
     const sig = computeSignature(SECRET, `${PATH}?ak=${KEY}&limit=10&timestamp=0`);
     const input = get(`${PATH}?ak=${KEY}&limit=10&timestamp=0&signature=${sig}`);

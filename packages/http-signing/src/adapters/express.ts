@@ -1,7 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { signingError } from '../errors.js';
 import { recordKeyUse } from '../usage.js';
-import { type CookieUser, type ParsedForm, type VerifyOptions, type VerifyOutcome, verifyRequest } from '../verify.js';
+import {
+  type CookieUser,
+  currentTime,
+  type ParsedForm,
+  type VerifyOptions,
+  type VerifyOutcome,
+  verifyRequest,
+} from '../verify.js';
 
 declare global {
   namespace Express {
@@ -94,7 +101,7 @@ export function createIndicoAuthMiddleware(options: IndicoAuthMiddlewareOptions)
       if (outcome.keyUse && options.recordUsage !== 'manual') {
         res.on('finish', () => {
           if (res.statusCode >= 400) return;
-          recordKeyUse(options.keyStore, outcome, (options.now ?? Date.now)()).catch((err: unknown) =>
+          recordKeyUse(options.keyStore, outcome, currentTime(options.now)).catch((err: unknown) =>
             options.onUsageError?.(err),
           );
         });
