@@ -18,6 +18,14 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 export const hasRedisServer = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
+/** The suite title, saying why it is skipped when `redis-server` is missing (and failing under CI=true). */
+export function withRedisServer(title: string): string {
+  if (hasRedisServer()) return title;
+  if (process.env.CI === 'true')
+    throw new Error(`${title}: needs redis-server on PATH (apt-get install -y redis-server)`);
+  return `${title} !!! SKIPPED: redis-server is not on PATH (apt-get install -y redis-server)`;
+}
+
 /** Runs `indico-server <args>` to completion (the way an operator would, from source). */
 export function runCli(
   args: string[],

@@ -7,7 +7,7 @@ import type { Readiness } from '../src/app.js';
 import { loadDemoData } from '../src/demo-data.js';
 import { LiveSyncRunTask } from '../src/tasks.js';
 import { serve, testConfig } from './helpers.js';
-import { hasRedisServer, type LongRunning, startCli, waitFor } from './processes.js';
+import { hasRedisServer, type LongRunning, startCli, waitFor, withRedisServer } from './processes.js';
 
 /** A livesync sink that holds its first request open (the task stays RUNNING) and accepts the others. */
 async function startHoldingSink() {
@@ -36,7 +36,7 @@ async function startHoldingSink() {
   };
 }
 
-describe.skipIf(!hasRedisServer())('scheduler daemon killed with SIGKILL and restarted', () => {
+describe.skipIf(!hasRedisServer())(withRedisServer('scheduler daemon killed with SIGKILL and restarted'), () => {
   let redis: RedisServerHandle;
   let sink: Awaited<ReturnType<typeof startHoldingSink>>;
   let web: Awaited<ReturnType<typeof serve>>;
