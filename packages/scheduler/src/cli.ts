@@ -22,7 +22,8 @@ export interface CliIo {
 }
 
 const USAGE = `usage: indico-scheduler [-f|--force] [-p|--fork-processes] <command>
-  start [-s|--standalone]   start the daemon (in the background unless --standalone)
+  start [-s|--standalone] [--log LEVEL]
+                            start the daemon (in the background unless --standalone); LEVEL debug|info|warn|error
   stop                      ask the daemon to shut down and wait for it
   restart                   stop, then start
   check [-q|--quiet]        exit 0 when running here, 1 when not, 2 when on another host
@@ -41,10 +42,18 @@ function alive(pid: number): boolean {
   }
 }
 
-function jsonLogger(write: (line: string) => void): Logger {
-  const log = (level: string) => (obj: object, msg?: string) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, name: 'scheduler', ...obj, msg }));
-  return { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function jsonLogger(write: (line: string) => void, minLevel = 'info'): Logger {
+  const min = Math.max(0, LEVELS.indexOf(minLevel.toLowerCase() as (typeof LEVELS)[number]));
+  const log = (level: (typeof LEVELS)[number]) =>
+    LEVELS.indexOf(level) < min
+      ? () => {}
+      : (obj: object, msg?: string) =>
+          write(
+            JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, name: 'scheduler', ...obj, msg }),
+          );
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 interface UserModule {
@@ -100,6 +109,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const client = new Client({ store, registry: registry ?? ({} as TaskRegistry) });
     const status = () => client.getStatus();
 
+    const logAt = args.indexOf('--log');
+    const logLevel = logAt >= 0 ? (args[logAt + 1] ?? 'info') : 'info';
     const start = async (standalone: boolean): Promise<number> => {
       const s = await status();
       if (s.state && !force) {
@@ -107,7 +118,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return 1;
       }
       if (!standalone) {
-        const child = fork(process.argv[1]!, [...(force ? ['-f'] : []), ...(processes ? ['-p'] : []), 'start', '-s'], {
+        const argv = [...(force ? ['-f'] : []), ...(processes ? ['-p'] : []), 'start', '-s', '--log', logLevel];
+        const child = fork(process.argv[1]!, argv, {
           detached: true,
           stdio: 'ignore',
           env: process.env,
@@ -122,7 +134,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         store,
         registry: registry!,
         services: mod?.services,
-        logger: jsonLogger(io.out),
+        logger: jsonLogger(io.out, logLevel),
         ...(processes ? { multitaskMode: 'processes' as const, workerModule: mod!.path } : {}),
       });
       const onSignal = () => void sched.stop('signal');
