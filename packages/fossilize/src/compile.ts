@@ -1,14 +1,16 @@
-import { classTypeName } from './classes.js';
+import { classTypeName, FOSSILIZABLE } from './classes.js';
 import { bumpEpoch, currentEpoch } from './epoch.js';
 import { InvalidFossilError } from './errors.js';
-import type { AnyFossil, FossilArg, FossilizeContext, FossilMember } from './fossil.js';
+import { type AnyFossil, Fossil, type FossilArg, type FossilizeContext, type FossilMember } from './fossil.js';
 import { methodKeyOf } from './names.js';
 import {
   type CallState,
+  dispatch,
   getFilter,
   invalidMemberName,
   missingMember,
   nested,
+  onPath,
   produceCached,
   readCached,
   reservedKey,
@@ -210,6 +212,10 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
   const env = {
     fossil,
     members,
+    FZ: FOSSILIZABLE,
+    compiledFossil,
+    dispatch,
+    onPath,
     classTypeName,
     getFilter,
     invalidMemberName,
@@ -252,7 +258,19 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
       );
     }
     const filter = m.filterBy === undefined ? 'null' : `getFilter(ctx, ${lit(m.filterBy)})`;
-    if (m.hasResult) b.push(`stage = 3; v${i} = nested(v${i}, ra${i}, ${filter}, st, obj, fossil, ${M});`);
+    if (m.hasResult && m.result instanceof Fossil) {
+      // Arrays under a fossil: one loop per member site, the nested compiled function looked up once.
+      const f = m.filterBy === undefined ? '' : `const fl = ${filter}; `;
+      const test = m.filterBy === undefined ? '' : 'if (!truthy(fl(e))) continue; ';
+      b.push(
+        `stage = 3; if (Array.isArray(v${i})) { ${f}const path = st.path; path.push(obj, fossil, ${M}); ` +
+          `const rf = compiledFossil(ra${i}); const n = v${i}.length; const a = new Array(n); let k = 0; ` +
+          `for (let j = 0; j < n; j++) { const e = v${i}[j]; ${test}` +
+          `a[k++] = e !== null && typeof e === 'object' && e[FZ] === true && !onPath(path, e, ra${i}) ? rf(e, st) : dispatch(e, ra${i}, null, st); } ` +
+          `if (k !== n) a.length = k; path.length -= 3; v${i} = a; } ` +
+          `else v${i} = nested(v${i}, ra${i}, ${filter}, st, obj, fossil, ${M});`,
+      );
+    } else if (m.hasResult) b.push(`stage = 3; v${i} = nested(v${i}, ra${i}, ${filter}, st, obj, fossil, ${M});`);
     else if (m.filterBy !== undefined) b.push(`${filter};`);
     if (m.convert !== undefined) b.push(`stage = 4; v${i} = cv${i}(v${i}, ctx, obj);`);
     if (m.methodKey === null) b.push(`if (!p${i}) throw invalidMemberName(fossil, ${M});`);
@@ -287,7 +305,7 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
   }
   const fname = fossil.name.replace(/\W/g, '_');
   const src = `"use strict";
-const { fossil, members, classTypeName, getFilter, invalidMemberName, missingMember, nested, produceCached, readCached, reservedKey, setPath, truthy, wrapError } = env;
+const { fossil, members, FZ, compiledFossil, dispatch, onPath, classTypeName, getFilter, invalidMemberName, missingMember, nested, produceCached, readCached, reservedKey, setPath, truthy, wrapError } = env;
 ${consts.join('\n')}
 let lastCls = null, lastType = '';
 return function fossilize_${fname}(obj, st) {

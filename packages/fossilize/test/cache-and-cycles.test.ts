@@ -103,6 +103,22 @@ inBothCompilers('cycles (spec §5 RecursionError, §11.2 item 8)', () => {
     ]);
   });
 
+  it('detects cycles through a result tag naming a fossil explicitly, and filters such arrays', () => {
+    const f = defineFossil('ISelfRefFossil', { getId: {}, getChildren: { filterBy: 'all' } });
+    f.get('getChildren')!.setTaggedValue('result', f);
+    const a = new Node(1);
+    const b = new Node(2);
+    a.children = [b, new Node(3)];
+    expect(fossilize(a, f, { filters: { all: (n: Node) => n.id !== 3 } })).toEqual({
+      id: 1,
+      children: [{ id: 2, children: [], _type: 'Node', _fossil: 'selfRef' }],
+      _type: 'Node',
+      _fossil: 'selfRef',
+    });
+    b.children = [a];
+    expect(() => fossilize(a, f, { filters: { all: () => true } })).toThrow(FossilCycleError);
+  });
+
   it('allows the same object twice in a tree, and the same object under another fossil', () => {
     const shared = new Node(3);
     const root = new Node(1);
