@@ -32,7 +32,7 @@ export function createTaskRegistry(extra: readonly TaskClass[] = []): TaskRegist
 
 /**
  * Makes sure each configured agent exists and is active. A new agent goes through the activation
- * protocol without a full export (pointer = now): it receives the changes made from now on.
+ * protocol without a full export: it receives the changes made from its activation on.
  * Several processes may race here; DUPLICATE_AGENT from the loser is fine.
  */
 export async function ensureAgents(manager: SyncManager, agents: readonly AgentConfig[], logger: Logger) {
@@ -49,7 +49,9 @@ export async function ensureAgents(manager: SyncManager, agents: readonly AgentC
       } catch (err) {
         if (!(isLivesyncError(err) && err.code === 'DUPLICATE_AGENT')) throw err;
       }
-      await manager.preActivateAgent(a.id);
+      // Pointer one bucket back: with no full export, a change recorded in the activation's own bucket
+      // would otherwise count as already delivered. (Re-sending a little is fine: at-least-once.)
+      await manager.preActivateAgent(a.id, manager.clock.now() - manager.getGranularity() * 1000);
     }
     await manager.activateAgent(a.id);
     logger.info({ agent: a.id, type: a.type }, 'livesync agent active');

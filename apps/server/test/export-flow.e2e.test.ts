@@ -4,7 +4,7 @@ import { getFreePort, type RedisServerHandle, startRedisServer } from '@indico/t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_ID } from '../src/demo-data.js';
 import { type Key, manage, signed } from './helpers.js';
-import { hasRedisServer, type LongRunning, runCli, startCli, waitFor, withRedisServer } from './processes.js';
+import { buildCli, hasRedisServer, type LongRunning, runCli, startCli, waitFor, withRedisServer } from './processes.js';
 
 interface Batch {
   agent: string;
@@ -38,11 +38,13 @@ describe.skipIf(!hasRedisServer())(
     let redis: RedisServerHandle;
     let sink: Awaited<ReturnType<typeof startSink>>;
     let env: Record<string, string>;
+    let cli: Awaited<ReturnType<typeof buildCli>>;
     let web: LongRunning | undefined;
     let daemon: LongRunning | undefined;
     let base: string;
 
     beforeAll(async () => {
+      cli = await buildCli();
       redis = await startRedisServer();
       sink = await startSink();
       const port = await getFreePort();
@@ -62,6 +64,7 @@ describe.skipIf(!hasRedisServer())(
     });
 
     afterAll(async () => {
+      cli?.remove();
       web?.kill('SIGKILL');
       daemon?.kill('SIGKILL');
       await sink?.close();
@@ -70,8 +73,8 @@ describe.skipIf(!hasRedisServer())(
 
     it('seeds, issues a key with the CLI, serves signed json/ics/xml, and pushes a management change to the sink', async () => {
       const [seeded, created] = await Promise.all([
-        runCli(['seed'], env),
-        runCli(['apikey', 'create', '--user', DEMO_ADMIN_ID, '--json'], env),
+        runCli(cli.main, ['seed'], env),
+        runCli(cli.main, ['apikey', 'create', '--user', DEMO_ADMIN_ID, '--json'], env),
       ]);
       expect(seeded.code, seeded.stderr).toBe(0);
       expect(created.code, created.stderr).toBe(0);
@@ -82,7 +85,7 @@ describe.skipIf(!hasRedisServer())(
       expect(Object.keys(parsed).sort()).toEqual(['ak', 'secret']);
       const key: Key = { ak: parsed.ak!, secret: parsed.secret! };
 
-      web = startCli(['start'], env);
+      web = startCli(cli.main, ['start'], env);
       await waitFor('the web server', async () => (await fetch(`${base}/healthz`)).ok);
 
       // spec: export-api §3.3 SIGNED mode: a signed request runs as the key's user
@@ -111,7 +114,7 @@ describe.skipIf(!hasRedisServer())(
       );
 
       // Key usage as the CLI lists it (this also spends most of the wait below).
-      const listed = await runCli(['apikey', 'list', '--json'], env);
+      const listed = await runCli(cli.main, ['apikey', 'list', '--json'], env);
       const keys = JSON.parse(listed.stdout) as Array<{ user: string; uses: number }>;
       expect(keys).toEqual([expect.objectContaining({ user: DEMO_ADMIN_ID })]);
       expect(keys[0]!.uses).toBeGreaterThanOrEqual(5);
@@ -119,7 +122,7 @@ describe.skipIf(!hasRedisServer())(
       // The change's bucket (1 s) must be closed, plus livesync's 2 s late-write margin, before an agent sends it.
       await new Promise((r) => setTimeout(r, Math.max(0, changedAt + 3_500 - Date.now())));
       // The daemon spools LiveSyncUpdateTask, whose first occurrence runs at once.
-      daemon = startCli(['scheduler'], env);
+      daemon = startCli(cli.main, ['scheduler'], env);
       const record = await waitFor(
         'the change at the sink',
         async () => sink.batches.flatMap((b) => b.records).find((r) => r.kind === 'event' && r.objectId === '137346'),

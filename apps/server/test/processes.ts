@@ -1,13 +1,40 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES } from '../src/config.js';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const main = path.join(appDir, 'src', 'main.ts');
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-const nodeArgs = ['--conditions=@indico/source', '--import', tsx, main];
+
+/**
+ * Bundles `src/main.ts` (with every @indico package from its sources, like tsx does) into one file, so that
+ * each `indico-server` process in a test starts in about a second instead of several under tsx.
+ * Returns the bundle's path; `remove()` deletes it.
+ */
+export async function buildCli(): Promise<{ main: string; remove(): void }> {
+  const require = createRequire(import.meta.url);
+  // esbuild comes with tsx (not a direct dependency of this app).
+  const esbuild = require(createRequire(require.resolve('tsx')).resolve('esbuild')) as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
+  const dir = path.join(appDir, 'test', '.bundle', `${process.pid}-${randomBytes(4).toString('hex')}`);
+  const main = path.join(dir, 'main.mjs');
+  await esbuild.build({
+    entryPoints: [path.join(appDir, 'src', 'main.ts')],
+    outfile: main,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@indico/source'],
+    external: ['tsx', 'tsx/*'],
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return { main, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** The test runner's environment without any server variable (vite sets BASE_URL, for one), plus `env`. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -26,13 +53,14 @@ export function withRedisServer(title: string): string {
   return `${title} !!! SKIPPED: redis-server is not on PATH (apt-get install -y redis-server)`;
 }
 
-/** Runs `indico-server <args>` to completion (the way an operator would, from source). */
+/** Runs `indico-server <args>` (the bundle from `buildCli`) to completion. */
 export function runCli(
+  main: string,
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    const child = spawn(process.execPath, [main, ...args], {
       cwd: appDir,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,8 +88,8 @@ export interface LongRunning {
 }
 
 /** Starts `indico-server <args>` in the background (start, scheduler). */
-export function startCli(args: string[], env: Record<string, string>): LongRunning {
-  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+export function startCli(main: string, args: string[], env: Record<string, string>): LongRunning {
+  const child = spawn(process.execPath, [main, ...args], {
     cwd: appDir,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import type { Readiness } from '../src/app.js';
 import { loadDemoData } from '../src/demo-data.js';
 import { LiveSyncRunTask } from '../src/tasks.js';
 import { serve, testConfig } from './helpers.js';
-import { hasRedisServer, type LongRunning, startCli, waitFor, withRedisServer } from './processes.js';
+import { buildCli, hasRedisServer, type LongRunning, startCli, waitFor, withRedisServer } from './processes.js';
 
 /** A livesync sink that holds its first request open (the task stays RUNNING) and accepts the others. */
 async function startHoldingSink() {
@@ -41,9 +41,11 @@ describe.skipIf(!hasRedisServer())(withRedisServer('scheduler daemon killed with
   let sink: Awaited<ReturnType<typeof startHoldingSink>>;
   let web: Awaited<ReturnType<typeof serve>>;
   let env: Record<string, string>;
+  let cli: Awaited<ReturnType<typeof buildCli>>;
   const daemons: LongRunning[] = [];
 
   beforeAll(async () => {
+    cli = await buildCli();
     redis = await startRedisServer();
     sink = await startHoldingSink();
     env = {
@@ -59,6 +61,7 @@ describe.skipIf(!hasRedisServer())(withRedisServer('scheduler daemon killed with
   });
 
   afterAll(async () => {
+    cli?.remove();
     for (const d of daemons) d.kill('SIGKILL');
     await web?.close();
     await sink?.close();
@@ -73,8 +76,8 @@ describe.skipIf(!hasRedisServer())(withRedisServer('scheduler daemon killed with
   it('reports the gap on /readyz, and the interrupted and the queued tasks complete after the restart', async () => {
     const rt = web.rt;
     await loadDemoData(rt.catalog, { generated: 0, now: Date.now() });
-    // The daemon registers the agent at start (pointer = now), so the change comes after it.
-    const a = startCli(['scheduler'], env);
+    // The daemon registered the agent at start; the change comes after its activation.
+    const a = startCli(cli.main, ['scheduler'], env);
     daemons.push(a);
     await waitFor('daemon A to be ready', async () => (await readyz()).status === 200, 20_000);
     const event = (await rt.catalog.getEvent('137346'))!;
@@ -104,7 +107,7 @@ describe.skipIf(!hasRedisServer())(withRedisServer('scheduler daemon killed with
     const queued = await Promise.all([1, 2, 3].map(() => rt.client.enqueue(new LiveSyncRunTask(Date.now()))));
     expect((await rt.client.getStatus()).spooled).toBe(3);
 
-    const b = startCli(['scheduler'], env);
+    const b = startCli(cli.main, ['scheduler'], env);
     daemons.push(b);
     await waitFor(
       'every task to finish on daemon B',
