@@ -12,6 +12,7 @@ import {
   nested,
   onPath,
   produceCached,
+  pushPath,
   readCached,
   reservedKey,
   setPath,
@@ -216,6 +217,7 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
     compiledFossil,
     dispatch,
     onPath,
+    pushPath,
     classTypeName,
     getFilter,
     invalidMemberName,
@@ -263,11 +265,11 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
       const f = m.filterBy === undefined ? '' : `const fl = ${filter}; `;
       const test = m.filterBy === undefined ? '' : 'if (!truthy(fl(e))) continue; ';
       b.push(
-        `stage = 3; if (Array.isArray(v${i})) { ${f}const path = st.path; path.push(obj, fossil, ${M}); ` +
+        `stage = 3; if (Array.isArray(v${i})) { ${f}pushPath(st, obj, fossil, ${M}); ` +
           `const rf = compiledFossil(ra${i}); const n = v${i}.length; const a = new Array(n); let k = 0; ` +
           `for (let j = 0; j < n; j++) { const e = v${i}[j]; ${test}` +
-          `a[k++] = e !== null && typeof e === 'object' && e[FZ] === true && !onPath(path, e, ra${i}) ? rf(e, st) : dispatch(e, ra${i}, null, st); } ` +
-          `if (k !== n) a.length = k; path.length -= 3; v${i} = a; } ` +
+          `a[k++] = e !== null && typeof e === 'object' && e[FZ] === true && !onPath(st, e, ra${i}) ? rf(e, st) : dispatch(e, ra${i}, null, st); } ` +
+          `if (k !== n) a.length = k; st.depth -= 3; v${i} = a; } ` +
           `else v${i} = nested(v${i}, ra${i}, ${filter}, st, obj, fossil, ${M});`,
       );
     } else if (m.hasResult) b.push(`stage = 3; v${i} = nested(v${i}, ra${i}, ${filter}, st, obj, fossil, ${M});`);
@@ -305,7 +307,7 @@ function generate(fossil: AnyFossil, fossilName: string, members: readonly PlanM
   }
   const fname = fossil.name.replace(/\W/g, '_');
   const src = `"use strict";
-const { fossil, members, FZ, compiledFossil, dispatch, onPath, classTypeName, getFilter, invalidMemberName, missingMember, nested, produceCached, readCached, reservedKey, setPath, truthy, wrapError } = env;
+const { fossil, members, FZ, compiledFossil, dispatch, onPath, pushPath, classTypeName, getFilter, invalidMemberName, missingMember, nested, produceCached, readCached, reservedKey, setPath, truthy, wrapError } = env;
 ${consts.join('\n')}
 let lastCls = null, lastType = '';
 return function fossilize_${fname}(obj, st) {

@@ -52,8 +52,12 @@ export class CallState {
   ctx: FossilizeContext = EMPTY_CONTEXT;
   map: ReadonlyMap<string, string> | null = null;
   cache: AttrCache | null = null;
-  /** Triples (object, fossil, member) of the result tags being followed, for cycle detection. */
+  /**
+   * Triples (object, fossil, member) of the result tags being followed, for cycle detection: entries below
+   * `depth` are live (an index instead of push/pop keeps the array's length stable).
+   */
   readonly path: unknown[] = [];
+  depth = 0;
   /** Set by `readCached`: whether the member was a plain (non-function) property. */
   plain = false;
   /** `plainObjects: 'object'`. */
@@ -73,6 +77,7 @@ function acquire(): CallState {
 /** @internal returns a call's state for reuse (also after an error). */
 export function releaseState(st: CallState): void {
   st.path.length = 0;
+  st.depth = 0;
   st.ctx = EMPTY_CONTEXT;
   st.map = null;
   st.cache = null;
@@ -186,9 +191,20 @@ function list(it: Iterable<unknown>, arg: FossilArg, filter: ((e: unknown) => un
 }
 
 /** @internal `true` if `obj` is being fossilized with `fossil` further up (a cycle). */
-export function onPath(path: unknown[], obj: unknown, fossil: AnyFossil): boolean {
-  for (let i = 0; i < path.length; i += 3) if (path[i] === obj && path[i + 1] === fossil) return true;
+export function onPath(st: CallState, obj: unknown, fossil: AnyFossil): boolean {
+  const path = st.path;
+  for (let i = 0; i < st.depth; i += 3) if (path[i] === obj && path[i + 1] === fossil) return true;
   return false;
+}
+
+/** @internal enters a result tag: records (obj, fossil, member) on the path. */
+export function pushPath(st: CallState, obj: object, fossil: AnyFossil, member: string): void {
+  const d = st.depth;
+  const path = st.path;
+  path[d] = obj;
+  path[d + 1] = fossil;
+  path[d + 2] = member;
+  st.depth = d + 3;
 }
 
 /** @internal the common case of an array fossilized with one fossil: compiled function looked up once. */
@@ -199,7 +215,6 @@ export function listWithFossil(
   st: CallState,
 ): unknown[] {
   const fn = compiledFossil(fossil);
-  const path = st.path;
   const n = a.length;
   const out = new Array(n);
   let k = 0;
@@ -210,7 +225,7 @@ export function listWithFossil(
       e !== null &&
       typeof e === 'object' &&
       (e as Record<symbol, unknown>)[FOSSILIZABLE] === true &&
-      !onPath(path, e, fossil)
+      !onPath(st, e, fossil)
         ? fn(e, st)
         : dispatch(e, fossil, null, st);
   }
@@ -252,13 +267,14 @@ export function resolveFossil(obj: object, arg: FossilArg): AnyFossil | null {
 export function fossilizeObj(obj: object, arg: FossilArg, st: CallState): unknown {
   const fossil = arg instanceof Fossil ? arg : resolveFossil(obj, arg);
   if (fossil === null) throw new NonFossilizableError(`Type ${className(obj)} is not fossilizable!`);
-  if (st.path.length !== 0 && onPath(st.path, obj, fossil)) throw cycleError(st.path, obj, fossil);
+  if (st.depth !== 0 && onPath(st, obj, fossil)) throw cycleError(st, obj, fossil);
   return compiledFossil(fossil)(obj, st);
 }
 
-function cycleError(path: unknown[], obj: object, fossil: AnyFossil): FossilCycleError {
+function cycleError(st: CallState, obj: object, fossil: AnyFossil): FossilCycleError {
+  const path = st.path;
   const steps: string[] = [];
-  for (let i = 0; i < path.length; i += 3) {
+  for (let i = 0; i < st.depth; i += 3) {
     steps.push(`${(path[i + 1] as AnyFossil).name}(${className(path[i] as object)}).${String(path[i + 2])}`);
   }
   steps.push(`${fossil.name}(${className(obj)})`);
@@ -278,13 +294,12 @@ export function nested(
   member: string,
 ): unknown {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
-  const path = st.path;
-  path.push(obj, fossil, member);
+  pushPath(st, obj, fossil, member);
   const r =
     Array.isArray(value) && arg instanceof Fossil
       ? listWithFossil(value, arg, filter, st)
       : dispatch(value, arg, filter, st);
-  path.length -= 3;
+  st.depth -= 3;
   return r;
 }
 
