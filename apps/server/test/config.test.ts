@@ -62,4 +62,15 @@ describe('loadConfig', () => {
   it('rejects an out-of-range port', () => {
     expect(messageOf(() => loadConfig({ PORT: '70000' }))).toMatch(/PORT/);
   });
+
+  it('reads the scheduler, livesync and session settings and names bad ones', () => {
+    const c = loadConfig({ SCHEDULER_LEASE_MS: '2000', LIVESYNC_INTERVAL: '1', SESSION_SECRET: 'x'.repeat(32) });
+    expect(c).toMatchObject({ SCHEDULER_LEASE_MS: 2000, LIVESYNC_INTERVAL: 1, SCHEDULER_MAX_TRIES: 5 });
+    const msg = messageOf(() =>
+      loadConfig({ SCHEDULER_LEASE_MS: '5', SESSION_SECRET: 'short', LIVESYNC_INTERVAL: '0' }),
+    );
+    expect(msg).toMatch(/SCHEDULER_LEASE_MS:/);
+    expect(msg).toMatch(/SESSION_SECRET: at least 32 characters/);
+    expect(msg).toMatch(/LIVESYNC_INTERVAL:/);
+  });
 });
