@@ -17,16 +17,17 @@ export function ownModule(name: string): string {
 /**
  * How to run a package's CLI: neither @indico/scheduler nor @indico/livesync exports its CLI function on a
  * subpath (follow-up), so the bin is spawned. From source, the package's `src/cli.ts` runs under tsx with the
- * `@indico/source` condition; from a build, its `dist/cli.js`.
+ * `@indico/source` condition; from a build, its `dist/cli.js` (the sources again if the package is not built).
  */
 export function packageCli(pkg: '@indico/scheduler' | '@indico/livesync'): { command: string; args: string[] } {
   const dir = path.dirname(require.resolve(`${pkg}/package.json`));
   const src = path.join(dir, 'src', 'cli.ts');
-  if (fromSource && existsSync(src)) {
+  const dist = path.join(dir, 'dist', 'cli.js');
+  if (existsSync(src) && (fromSource || !existsSync(dist))) {
     const tsx = pathToFileURL(require.resolve('tsx/esm')).href;
     return { command: process.execPath, args: ['--conditions=@indico/source', '--import', tsx, src] };
   }
-  return { command: process.execPath, args: [path.join(dir, 'dist', 'cli.js')] };
+  return { command: process.execPath, args: [dist] };
 }
 
 /** Runs a package CLI with inherited stdio; resolves with its exit code. */

@@ -113,8 +113,17 @@ describe.skipIf(!hasRedisServer())(
         'Export Test, moved to Mezzanine',
       );
 
-      // Key usage as the CLI lists it (this also spends most of the wait below).
-      const listed = await runCli(cli.main, ['apikey', 'list', '--json'], env);
+      // Key usage as the CLI lists it, the livesync CLI mounted as a subcommand, and the catalog export
+      // (together they also spend most of the wait below).
+      const [listed, agents, exported] = await Promise.all([
+        runCli(cli.main, ['apikey', 'list', '--json'], env),
+        runCli(cli.main, ['livesync', 'agent', 'list'], env),
+        runCli(cli.main, ['export', '-'], env),
+      ]);
+      expect(agents.code, agents.stderr).toBe(0);
+      expect(agents.stdout).toMatch(/^sink\s+http\b/m);
+      const dump = JSON.parse(exported.stdout) as { events: Array<{ id: string; title: string }> };
+      expect(dump.events.find((e) => e.id === '137346')?.title).toBe('Export Test, moved to Mezzanine');
       const keys = JSON.parse(listed.stdout) as Array<{ user: string; uses: number }>;
       expect(keys).toEqual([expect.objectContaining({ user: DEMO_ADMIN_ID })]);
       expect(keys[0]!.uses).toBeGreaterThanOrEqual(5);
@@ -130,6 +139,19 @@ describe.skipIf(!hasRedisServer())(
       );
       expect(record.change).toBe('updated');
       expect(sink.batches[0]!.agent).toBe('sink');
+
+      // Blocking the key through the CLI takes effect at once (spec: export-api §3.2 "API key is blocked").
+      expect((await runCli(cli.main, ['apikey', 'block', key.ak], env)).code).toBe(0);
+      const blocked = await signed(base, key, '/export/event/137346.json');
+      expect(blocked.status).toBe(403);
+      expect(await blocked.json()).toMatchObject({ message: 'API key is blocked' });
+
+      // A signed dashboard link from the CLI signs the administrator in (session cookie, then redirect).
+      expect((await runCli(cli.main, ['apikey', 'unblock', '--user', DEMO_ADMIN_ID], env)).code).toBe(0);
+      const link = await runCli(cli.main, ['dashboard-url', '--user', DEMO_ADMIN_ID], env);
+      const opened = await fetch(link.stdout.trim(), { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      expect(opened.headers.get('set-cookie')).toMatch(/^indico_dashboard=.+HttpOnly/);
 
       // Graceful shutdown on SIGTERM: both processes exit 0.
       web.kill('SIGTERM');
