@@ -418,7 +418,7 @@ export class Conference {
 function visibilityOf(b: EventBundle): { id: string; name: string } {
   const v = b.event.visibility ?? 999;
   const upwards = [...b.categoryPath].reverse();
-  if (v === 0) return { id: '', name: 'Nowhere' };
+  if (v <= 0) return { id: '', name: 'Nowhere' };
   if (v > upwards.length) return { id: '', name: 'Everywhere' };
   const cat = upwards[v - 1]!;
   return { id: cat.id, name: cat.name };

@@ -36,7 +36,7 @@ export {
   type ExportRequest,
   type ExportResponse,
 } from './handler.js';
-export { EVENT_DETAIL_LEVELS, fnmatchToRegExp } from './hooks/categ-event.js';
+export { compileFnmatch, EVENT_DETAIL_LEVELS } from './hooks/categ-event.js';
 export { CORE_HOOKS } from './hooks/index.js';
 export {
   IBreakTimeSchEntryFossil,

@@ -33,32 +33,72 @@ const TYPES: Readonly<Record<string, EventType>> = {
   conference: 'conference',
 };
 
-/** Python `fnmatch` on lower-cased strings: `*`, `?`, `[abc]`, `[!abc]`, whole-string match. */
-export function fnmatchToRegExp(pattern: string): RegExp {
-  let re = '';
+type GlobToken =
+  | { kind: 'star' }
+  | { kind: 'any' }
+  | { kind: 'char'; ch: string }
+  | { kind: 'set'; negate: boolean; body: string };
+
+function inSet(body: string, ch: string): boolean {
+  for (let i = 0; i < body.length; i++) {
+    if (body[i + 1] === '-' && i + 2 < body.length) {
+      if (ch >= body[i]! && ch <= body[i + 2]!) return true;
+      i += 2;
+    } else if (body[i] === ch) return true;
+  }
+  return false;
+}
+
+/**
+ * Python `fnmatch` semantics (`*`, `?`, `[abc]`, `[a-z]`, `[!abc]`, whole-string match) with a linear-time
+ * matcher: no regular expression, so no catastrophic backtracking on hostile patterns.
+ */
+export function compileFnmatch(pattern: string): { test(s: string): boolean } {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
-    if (ch === '*') re += '[\\s\\S]*';
-    else if (ch === '?') re += '[\\s\\S]';
+    if (ch === '*') {
+      if (tokens.at(-1)?.kind !== 'star') tokens.push({ kind: 'star' });
+    } else if (ch === '?') tokens.push({ kind: 'any' });
     else if (ch === '[') {
       let j = i + 1;
       if (pattern[j] === '!') j++;
       if (pattern[j] === ']') j++;
       while (j < pattern.length && pattern[j] !== ']') j++;
-      if (j >= pattern.length) re += '\\[';
+      if (j >= pattern.length) tokens.push({ kind: 'char', ch: '[' });
       else {
-        let body = pattern
-          .slice(i + 1, j)
-          .replace(/\\/g, '\\\\')
-          .replace(/]/g, '\\]');
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        else if (body.startsWith('^')) body = `\\${body}`;
-        re += `[${body}]`;
+        const raw = pattern.slice(i + 1, j);
+        const negate = raw.startsWith('!');
+        tokens.push({ kind: 'set', negate, body: negate ? raw.slice(1) : raw });
         i = j;
       }
-    } else re += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    } else tokens.push({ kind: 'char', ch });
   }
-  return new RegExp(`^${re}$`);
+  const one = (t: GlobToken, c: string) =>
+    t.kind === 'any' || (t.kind === 'char' && t.ch === c) || (t.kind === 'set' && inSet(t.body, c) !== t.negate);
+  return {
+    test(s: string): boolean {
+      let p = 0;
+      let i = 0;
+      let starP = -1;
+      let starI = 0;
+      while (i < s.length) {
+        const t = tokens[p];
+        if (t && t.kind !== 'star' && one(t, s[i]!)) {
+          p++;
+          i++;
+        } else if (t?.kind === 'star') {
+          starP = p++;
+          starI = i;
+        } else if (starP >= 0) {
+          p = starP + 1;
+          i = ++starI;
+        } else return false;
+      }
+      while (tokens[p]?.kind === 'star') p++;
+      return p === tokens.length;
+    },
+  };
 }
 
 function dedupe(ids: string[]): string[] {
@@ -81,13 +121,13 @@ async function run(ctx: HookContext) {
   let eventType: EventType | null = null;
   if (typeParam !== undefined) {
     // An unknown type matches no event, as an exact comparison in 1.2 would.
-    eventType = TYPES[typeParam] ?? (`unknown:${typeParam}` as EventType);
+    eventType = Object.hasOwn(TYPES, typeParam) ? TYPES[typeParam]! : (`unknown:${typeParam}` as EventType);
   }
   const occ = params.flag('occ', 'occurrences');
   const location = params.get('l', 'location');
   const room = params.get('r', 'room');
-  const locRe = location === undefined ? null : fnmatchToRegExp(location.toLowerCase());
-  const roomRe = room === undefined ? null : fnmatchToRegExp(room.toLowerCase());
+  const locRe = location === undefined ? null : compileFnmatch(location.toLowerCase());
+  const roomRe = room === undefined ? null : compileFnmatch(room.toLowerCase());
   const filter = (e: EventRecord) =>
     (eventType === null || e.type === eventType) &&
     (locRe === null || (!!e.location && locRe.test(e.location.toLowerCase()))) &&
@@ -152,7 +192,7 @@ async function run(ctx: HookContext) {
       const leaf = path.at(-1);
       const upwards = [...path].reverse();
       const v = leaf?.visibility ?? 999;
-      const visibilityName = v === 0 ? 'Nowhere' : v > upwards.length ? 'Everywhere' : upwards[v - 1]!.name;
+      const visibilityName = v <= 0 ? 'Nowhere' : v > upwards.length ? 'Everywhere' : upwards[v - 1]!.name;
       return {
         _type: 'CategoryPath',
         categoryId,

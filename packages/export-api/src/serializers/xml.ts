@@ -58,7 +58,8 @@ export function toIndicoXml(root: Record<string, unknown>, opts: XmlOptions): st
 
   const dict = (obj: Record<string, unknown>, d: number) => {
     const type = typeof obj._type === 'string' ? obj._type : null;
-    const tag = (type ? (opts.typeMap?.[type] ?? type) : 'collection').toLowerCase();
+    const mapped = type && opts.typeMap && Object.hasOwn(opts.typeMap, type) ? opts.typeMap[type]! : type;
+    const tag = (mapped ?? 'collection').toLowerCase();
     let attrs = '';
     if (typeof obj._fossil === 'string') attrs += ` fossil="${esc(obj._fossil, true)}"`;
     if ('id' in obj) attrs += ` id="${esc(scalarText(obj.id), true)}"`;
