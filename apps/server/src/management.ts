@@ -129,16 +129,19 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   return r.data;
 }
 
-/** PUT = create or replace, PATCH = merge into the existing object, both validated as a whole. */
+/**
+ * PUT = create or replace (the body alone, strictly validated); PATCH = the body's fields (strictly
+ * validated) merged into the stored object, which keeps fields the API does not edit (material, ...).
+ */
 function merged<T extends z.ZodObject>(schema: T, req: Request, old: object | null | undefined): z.output<T> {
   if (req.method === 'PATCH') {
     if (!old) throw new NotFoundError('not found');
     const { id: _id, eventId: _e, ...rest } = old as Record<string, unknown>;
     const partial = parse(schema.partial(), req.body) as Record<string, unknown>;
-    return parse(schema, {
-      ...rest,
-      ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
-    });
+    // Only the fields the client sent: zod fills defaults even inside partial().
+    const sent = new Set(Object.keys((req.body ?? {}) as object));
+    const changes = Object.fromEntries(Object.entries(partial).filter(([k]) => sent.has(k)));
+    return parse(schema.loose(), { ...rest, ...changes }) as z.output<T>;
   }
   return parse(schema, req.body);
 }

@@ -126,3 +126,29 @@ describe('management API (embedded stores)', () => {
     expect((await manage(ctx.base, admin, 'PATCH', '/manage/events/424242', { title: 'x' })).status).toBe(404);
   });
 });
+
+describe('management API PATCH keeps what it does not edit', () => {
+  it('updates one field of a seeded contribution and keeps its other stored fields', async () => {
+    const ctx = await serve(testConfig());
+    try {
+      await loadDemoData(ctx.rt.catalog, { generated: 0, now: Date.now() });
+      const a = await ctx.rt.keyStore.create(DEMO_ADMIN_ID);
+      const [first] = await ctx.rt.catalog.getContributions('137346');
+      expect(first).toBeDefined();
+      const res = await manage(
+        ctx.base,
+        { ak: a.key, secret: a.secret },
+        'PATCH',
+        `/manage/events/137346/contributions/${first!.id}`,
+        {
+          title: 'Retitled',
+        },
+      );
+      expect(res.status).toBe(200);
+      const [after] = await ctx.rt.catalog.getContributions('137346');
+      expect(after).toEqual({ ...first, title: 'Retitled' });
+    } finally {
+      await ctx.close();
+    }
+  });
+});
