@@ -83,4 +83,20 @@ describe('authentication through @indico/http-signing (spec §3-4)', () => {
     const res = await call(`/export/event/900.json?apikey=${key.key}&timestamp=abc&signature=${'0'.repeat(40)}`);
     expect(res.status).toBe(400);
   });
+
+  it('authenticates cookieauth=yes with the session user when the CSRF token matches', async () => {
+    const keyStore = createMemoryApiKeyStore();
+    const h = seedHandler(await seedCatalog(), {
+      nowSec: NOW_SEC,
+      authenticate: createSigningAuthenticator({
+        keyStore,
+        cookieUser: () => ({ userId: '36024', csrfToken: 'tok' }),
+      }),
+    });
+    const ok = await get(h, '/export/user/36024.json', 'ca=yes', { headers: { 'X-CSRF-Token': 'tok' } });
+    expect(ok.status).toBe(200);
+    expect(ok.json.results[0].id).toBe('36024');
+    const bad = await get(h, '/export/user/36024.json', 'cookieauth=yes&csrftoken=nope');
+    expect([bad.status, bad.json.message]).toEqual([403, 'Invalid CSRF token']);
+  });
 });
