@@ -216,7 +216,11 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           return { status: hit.status, headers: { 'content-type': hit.contentType }, body: hit.body, bytes: hit.bytes };
         }
         if (hit) rendered.delete(renderKey!);
-        result = await cache.get(cacheKey);
+        // A cache outage must not take the API down: log it and compute the result.
+        result = await cache.get(cacheKey).catch((err: unknown) => {
+          options.logger?.error({ err, path }, 'export-api: result cache read failed');
+          return null;
+        });
       }
 
       if (!result) {
@@ -257,7 +261,11 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           ts: Math.floor(now / 1000),
           complete: out.complete ?? true,
         };
-        if (cacheKey && cache) await cache.set(cacheKey, result, ttl);
+        if (cacheKey && cache) {
+          await cache.set(cacheKey, result, ttl).catch((err: unknown) => {
+            options.logger?.error({ err, path }, 'export-api: result cache write failed');
+          });
+        }
       }
       if (onSuccess) await onSuccess();
 

@@ -115,4 +115,18 @@ describe('result cache (spec §8)', () => {
     await get(h, '/export/event/137346.json', 'pretty=yes');
     expect(gets).toBe(3);
   });
+
+  it('answers from the catalog and logs when the cache store fails', async () => {
+    const logged: unknown[] = [];
+    const broken: ResultCache = {
+      get: () => Promise.reject(new Error('connection lost')),
+      set: () => Promise.reject(new Error('connection lost')),
+      close: async () => {},
+    };
+    const h = seedHandler(await seedCatalog(), { cache: broken, logger: { error: (o) => logged.push(o) } });
+    const res = await get(h, '/export/event/137346.json');
+    expect(res.status).toBe(200);
+    expect(res.json.results[0].id).toBe('137346');
+    expect(logged).toHaveLength(2);
+  });
 });
