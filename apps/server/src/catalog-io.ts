@@ -8,7 +8,7 @@ import type {
   UserRecord,
 } from '@indico/export-api';
 import { z } from 'zod';
-import type { CatalogWriter } from './catalog-writer.js';
+import { type CatalogWriter, childId } from './catalog-writer.js';
 
 /** The file format of `indico-server export` / `import`. */
 export interface CatalogDump {
@@ -136,4 +136,15 @@ export async function importCatalog(writer: CatalogWriter, dump: CatalogDump): P
   await step('contributions', dump.contributions, (c) => writer.putContribution(c));
   await step('breaks', dump.breaks, (b) => writer.putBreak(b));
   return counts;
+}
+
+/**
+ * Every event and contribution as livesync object references, the input of the activation protocol's full
+ * export (`indico-server objects | indico-server livesync agent export ID`).
+ */
+export async function* objectRefs(catalog: Catalog): AsyncGenerator<{ kind: 'event' | 'contribution'; id: string }> {
+  for await (const e of catalog.eventsInCategory('0', { from: null, to: null })) {
+    yield { kind: 'event', id: e.id };
+    for (const c of await catalog.getContributions(e.id)) yield { kind: 'contribution', id: childId(e.id, c.id) };
+  }
 }

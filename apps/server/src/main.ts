@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ApiKeyRecord, buildIndicoRequest } from '@indico/http-signing';
 import { type Logger, pino } from 'pino';
-import { exportCatalog, ImportError, importCatalog, parseDump } from './catalog-io.js';
+import { exportCatalog, ImportError, importCatalog, objectRefs, parseDump } from './catalog-io.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { ownModule, runPackageCli } from './delegate.js';
 import { hasData, loadDemoData } from './demo-data.js';
@@ -21,6 +21,8 @@ Commands:
   seed [--force]                load the demo data into Redis (only into an empty catalog unless --force)
   import FILE.json              load categories, events, contributions, sessions, breaks and users
   export FILE.json              write them (use - for stdout)
+  objects                       every event and contribution as JSON lines {"kind","id"}, the input of
+                                'livesync agent export ID' (full export when activating an agent)
   apikey create --user ID [--persistent] [--json]
   apikey list [--json]
   apikey block|unblock|regenerate (KEY | --user ID) [--json]
@@ -237,6 +239,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'import':
     case 'export':
       return importExport(command, rest[0]);
+    case 'objects':
+      return withRuntime(async (rt) => {
+        for await (const ref of objectRefs(rt.catalog)) process.stdout.write(`${JSON.stringify(ref)}\n`);
+        return 0;
+      });
     case 'apikey':
       return apikey(rest);
     case 'dashboard-url':

@@ -1,6 +1,6 @@
 import { createMemoryCatalog } from '@indico/export-api';
 import { describe, expect, it } from 'vitest';
-import { exportCatalog, ImportError, importCatalog, parseDump } from '../src/catalog-io.js';
+import { exportCatalog, ImportError, importCatalog, objectRefs, parseDump } from '../src/catalog-io.js';
 import { DEMO_ADMIN_ID, loadDemoData } from '../src/demo-data.js';
 import { createRuntime } from '../src/runtime.js';
 import { silent, testConfig, trackEntries } from './helpers.js';
@@ -50,5 +50,15 @@ describe('catalog import / export', () => {
     );
     await expect(importCatalog(rt.writer, dump)).rejects.toThrow(/categories 5:/);
     await rt.close();
+  });
+
+  it('lists every event and contribution as livesync references for a full export', async () => {
+    const catalog = createMemoryCatalog();
+    await loadDemoData(catalog, { generated: 0, now: Date.UTC(2026, 0, 1) });
+    const refs: Array<{ kind: string; id: string }> = [];
+    for await (const r of objectRefs(catalog)) refs.push(r);
+    expect(refs).toContainEqual({ kind: 'event', id: '137346' });
+    const contributions = await catalog.getContributions('137346');
+    for (const c of contributions) expect(refs).toContainEqual({ kind: 'contribution', id: `137346.${c.id}` });
   });
 });
