@@ -180,7 +180,7 @@ describe('management API under random bodies (signed admin requests, embedded st
         `fuzz management: ${RUNS} requests in ${Date.now() - started} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
       );
       // Some bodies must get through (else the generator only exercises the JSON parser).
-      expect((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0)).toBeGreaterThan(RUNS / 20);
+      expect((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0)).toBeGreaterThan(RUNS / 50);
       expect(statuses.get(400) ?? 0).toBeGreaterThan(RUNS / 20);
       // The server still works: the export API answers the seed category with an envelope.
       const res = await fetch(`${ctx.base}/export/categ/2.json`);
