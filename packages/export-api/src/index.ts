@@ -87,6 +87,6 @@ export {
   type SigningAuthenticatorOptions,
   STATUS_BY_SIGNING_CODE,
 } from './signing.js';
-export type { CachedResult, Catalog, EventWindow, LinkedEvent, ResultCache } from './store.js';
+export type { CachedResult, Catalog, CatalogWrites, EventWindow, LinkedEvent, ResultCache } from './store.js';
 export { createMemoryCatalog, createMemoryResultCache } from './stores/memory.js';
 export { defaultUrls, type ExportUrls } from './urls.js';

@@ -3,5 +3,6 @@ export {
   createRedisResultCache,
   decodeCached,
   encodeCached,
+  type RedisCatalog,
   type RedisStoreOptions,
 } from './stores/redis.js';

@@ -62,6 +62,12 @@ export interface Catalog {
   close(): Promise<void>;
 }
 
+/** The write half of the Catalog (what `RedisCatalog.queueWrites` hands to its callback). */
+export type CatalogWrites = Pick<
+  Catalog,
+  'putCategory' | 'putEvent' | 'deleteEvent' | 'putContribution' | 'putSession' | 'putBreak' | 'putUser'
+>;
+
 /** What the result cache stores: the pre-serialization result, so every format shares one entry (spec §8). */
 export interface CachedResult {
   results: unknown;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { ExportDate } from '../datetime.js';
 import { ExportApiError } from '../errors.js';
 import type {
@@ -10,7 +10,7 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../model.js';
-import type { CachedResult, Catalog, EventWindow, LinkedEvent, ResultCache } from '../store.js';
+import type { CachedResult, Catalog, CatalogWrites, EventWindow, LinkedEvent, ResultCache } from '../store.js';
 import { assertCategory, assertContribution, assertEvent, assertId } from '../validate.js';
 import { cacheKey, catalogKeys } from './redis/keys.js';
 import { CATEGORY_PATHS, PUT_CHILD, PUT_EVENT, RANGE_EVENTS } from './redis/scripts.js';
@@ -22,6 +22,28 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Events fetched per round trip while iterating a category (default 256). */
   pageSize?: number;
+}
+
+/** Where the write methods send their commands: the connection, or the caller's transaction. */
+interface WriteSink {
+  script(src: string, numKeys: number, ...args: string[]): Promise<void> | void;
+  hset(key: string, field: string, value: string): Promise<void> | void;
+  del(...keys: string[]): Promise<void> | void;
+}
+
+/**
+ * The Redis catalog plus `queueWrites`, which lets catalog writes join a caller's MULTI/EXEC (e.g. together
+ * with a livesync change record).
+ */
+export interface RedisCatalog extends Catalog {
+  /**
+   * Runs `build` with write methods whose Redis commands are queued into `multi` instead of being sent. The
+   * validation reads happen now (against committed data plus the categories queued by this same `build`); the
+   * writes happen when the caller runs `multi.exec()`, and never if it does not (or calls `discard()`).
+   * Scripts are queued as EVAL with their source, so EXEC never meets NOSCRIPT. When `build` throws, nothing
+   * is queued. Returns the number of commands queued.
+   */
+  queueWrites(multi: ChainableCommander, build: (tx: CatalogWrites) => Promise<void> | void): Promise<number>;
 }
 
 type StoredCategory = CategoryRecord & { _path: string[] };
@@ -55,7 +77,7 @@ function stripPath(c: StoredCategory): CategoryRecord {
  * by end), so a category-and-window query reads only events starting in [from - longest duration, to]
  * instead of scanning every event. Writes of an event and its indexes are one Lua script.
  */
-export function createRedisCatalog(options: RedisStoreOptions): Catalog {
+export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const { client } = options;
   const k = catalogKeys(options.prefix ?? '');
   const pageSize = options.pageSize ?? 256;
@@ -80,18 +102,7 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
     const raw = await client.hmget(k.children(kind, eventId), ...ids);
     return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as T);
   };
-  const putChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string, value: unknown) => {
-    await runScript(
-      client,
-      PUT_CHILD,
-      3,
-      k.children(kind, eventId),
-      k.order(kind, eventId),
-      k.seq,
-      id,
-      JSON.stringify(value),
-    );
-  };
+
   const paths = async (ids: readonly string[]): Promise<Map<string, CategoryRecord[]>> => {
     const out = new Map<string, CategoryRecord[]>();
     if (ids.length === 0) return out;
@@ -113,6 +124,104 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
       );
     });
     return out;
+  };
+
+  const directSink: WriteSink = {
+    script: async (src, numKeys, ...args) => {
+      await runScript(client, src, numKeys, ...args);
+    },
+    hset: async (key, field, value) => {
+      await client.hset(key, field, value);
+    },
+    del: async (...keys) => {
+      await client.del(...keys);
+    },
+  };
+
+  /**
+   * The write methods over a sink: the client itself, or a list of commands for the caller's MULTI. Validation
+   * reads go to the client; `pending` lets a transaction see categories it queued itself (parent, then child).
+   */
+  const writesOn = (sink: WriteSink, pending: Map<string, StoredCategory>): CatalogWrites => {
+    const category = async (id: string): Promise<StoredCategory | null> =>
+      pending.get(id) ?? (await categoriesOf([id]))[0] ?? null;
+    const putChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string, value: unknown) => {
+      await sink.script(
+        PUT_CHILD,
+        3,
+        k.children(kind, eventId),
+        k.order(kind, eventId),
+        k.seq,
+        id,
+        JSON.stringify(value),
+      );
+    };
+    return {
+      async putCategory(c) {
+        live();
+        assertCategory(c);
+        let path = [c.id];
+        if (c.parentId !== null) {
+          const parent = await category(c.parentId);
+          if (!parent) throw new ExportApiError('INVALID_ARGUMENT', `parent category ${c.parentId} does not exist`);
+          path = [...parent._path, c.id];
+        }
+        const old = await category(c.id);
+        if (old && old.parentId !== c.parentId) {
+          throw new ExportApiError('INVALID_ARGUMENT', `category ${c.id} cannot be moved`);
+        }
+        const stored = { ...c, _path: path };
+        pending.set(c.id, stored);
+        await sink.hset(k.categories, c.id, JSON.stringify(stored));
+      },
+      async putEvent(e) {
+        live();
+        assertEvent(e);
+        const cat = await category(e.categoryId);
+        if (!cat) throw new ExportApiError('INVALID_ARGUMENT', `category ${e.categoryId} does not exist`);
+        for (const l of e.links ?? []) assertId(l.userId, 'linked user');
+        await sink.script(
+          PUT_EVENT,
+          1,
+          k.events,
+          k.base,
+          e.id,
+          JSON.stringify(e),
+          String(e.startDate),
+          String(e.endDate),
+          cat._path.join(','),
+          (e.links ?? []).map((l) => l.userId).join(','),
+        );
+      },
+      async deleteEvent(id) {
+        live();
+        await sink.script(PUT_EVENT, 1, k.events, k.base, id, '', '0', '0', '', '');
+        const kinds = ['contrib', 'sess', 'break'] as const;
+        await sink.del(...kinds.flatMap((kind) => [k.children(kind, id), k.order(kind, id)]));
+      },
+      async putContribution(c) {
+        live();
+        assertContribution(c);
+        await putChild('contrib', c.eventId, c.id, c);
+      },
+      async putSession(s) {
+        live();
+        assertId(s.id, 'session');
+        assertId(s.eventId, 'event');
+        await putChild('sess', s.eventId, s.id, s);
+      },
+      async putBreak(b) {
+        live();
+        assertId(b.id, 'break');
+        assertId(b.eventId, 'event');
+        await putChild('break', b.eventId, b.id, b);
+      },
+      async putUser(u) {
+        live();
+        assertId(u.id, 'user');
+        await sink.hset(k.users, u.id, JSON.stringify(u));
+      },
+    };
   };
 
   return {
@@ -210,68 +319,25 @@ export function createRedisCatalog(options: RedisStoreOptions): Catalog {
       }
       return out;
     },
-    async putCategory(c) {
+    ...writesOn(directSink, new Map()),
+    async queueWrites(multi, build) {
       live();
-      assertCategory(c);
-      let path = [c.id];
-      if (c.parentId !== null) {
-        const [parent] = await categoriesOf([c.parentId]);
-        if (!parent) throw new ExportApiError('INVALID_ARGUMENT', `parent category ${c.parentId} does not exist`);
-        path = [...parent._path, c.id];
-      }
-      const [old] = await categoriesOf([c.id]);
-      if (old && old.parentId !== c.parentId) {
-        throw new ExportApiError('INVALID_ARGUMENT', `category ${c.id} cannot be moved`);
-      }
-      await client.hset(k.categories, c.id, JSON.stringify({ ...c, _path: path }));
-    },
-    async putEvent(e) {
-      live();
-      assertEvent(e);
-      const [cat] = await categoriesOf([e.categoryId]);
-      if (!cat) throw new ExportApiError('INVALID_ARGUMENT', `category ${e.categoryId} does not exist`);
-      for (const l of e.links ?? []) assertId(l.userId, 'linked user');
-      await runScript(
-        client,
-        PUT_EVENT,
-        1,
-        k.events,
-        k.base,
-        e.id,
-        JSON.stringify(e),
-        String(e.startDate),
-        String(e.endDate),
-        cat._path.join(','),
-        (e.links ?? []).map((l) => l.userId).join(','),
-      );
-    },
-    async deleteEvent(id) {
-      live();
-      await runScript(client, PUT_EVENT, 1, k.events, k.base, id, '', '0', '0', '', '');
-      const kinds = ['contrib', 'sess', 'break'] as const;
-      await client.del(...kinds.flatMap((kind) => [k.children(kind, id), k.order(kind, id)]));
-    },
-    async putContribution(c) {
-      live();
-      assertContribution(c);
-      await putChild('contrib', c.eventId, c.id, c);
-    },
-    async putSession(s) {
-      live();
-      assertId(s.id, 'session');
-      assertId(s.eventId, 'event');
-      await putChild('sess', s.eventId, s.id, s);
-    },
-    async putBreak(b) {
-      live();
-      assertId(b.id, 'break');
-      assertId(b.eventId, 'event');
-      await putChild('break', b.eventId, b.id, b);
-    },
-    async putUser(u) {
-      live();
-      assertId(u.id, 'user');
-      await client.hset(k.users, u.id, JSON.stringify(u));
+      const ops: Array<(m: ChainableCommander) => void> = [];
+      const sink: WriteSink = {
+        script: (src, numKeys, ...args) => {
+          ops.push((m) => m.eval(src, numKeys, ...args));
+        },
+        hset: (key, field, value) => {
+          ops.push((m) => m.hset(key, field, value));
+        },
+        del: (...keys) => {
+          ops.push((m) => m.del(...keys));
+        },
+      };
+      await build(writesOn(sink, new Map()));
+      // Queued only once `build` succeeded: a failing build leaves the caller's transaction untouched.
+      for (const op of ops) op(multi);
+      return ops.length;
     },
     async close() {
       closed = true;
