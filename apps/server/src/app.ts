@@ -81,6 +81,7 @@ export function createApp(rt: Runtime, info: AppInfo): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', rt.config.TRUST_PROXY);
   app.use(securityHeaders());
   app.use(createHttpLogger(rt.logger));
 

@@ -97,6 +97,17 @@ const schema = z.object({
   SCHEDULER_HISTORY_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Signs dashboard session cookies; random per process when unset (sessions then end on restart). */
   SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * Express `trust proxy`: unset/false (client IP = socket peer), true, a hop count, or a comma-separated list
+   * of proxy addresses/subnets. Needed behind a reverse proxy for per-IP limits and HTTPS detection.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[\w.:/,\s-]+)$/, 'true, false, a hop count or a list of addresses')
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    )
+    .default(false),
   /** Number of generated demo events besides the seed's examples. */
   DEMO_EVENTS: z.coerce.number().int().min(0).max(100_000).default(60),
 });

@@ -102,4 +102,12 @@ describe('the composed app (embedded stores, real HTTP)', () => {
     expect(typeof line!.responseTime).toBe('number');
     expect(JSON.stringify(lines)).not.toContain(k.secret);
   });
+
+  it('counts failures per forwarded client address behind a trusted proxy', async () => {
+    ctx = await serve(testConfig({ API_MODE: 'ALL_SIGNED', AUTH_FAILURES_PER_MINUTE: '1', TRUST_PROXY: 'true' }));
+    const from = (ip: string) => fetch(`${ctx!.base}/export/categ/2.json`, { headers: { 'x-forwarded-for': ip } });
+    expect((await from('192.0.2.1')).status).toBe(403);
+    expect((await from('192.0.2.1')).status).toBe(429);
+    expect((await from('192.0.2.2')).status).toBe(403);
+  });
 });

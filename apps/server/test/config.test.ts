@@ -73,4 +73,12 @@ describe('loadConfig', () => {
     expect(msg).toMatch(/SESSION_SECRET: at least 32 characters/);
     expect(msg).toMatch(/LIVESYNC_INTERVAL:/);
   });
+
+  it('reads TRUST_PROXY as a boolean, a hop count or a list', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY).toBe('10.0.0.0/8, 127.0.0.1');
+    expect(messageOf(() => loadConfig({ TRUST_PROXY: 'yes please!' }))).toMatch(/TRUST_PROXY:/);
+  });
 });
