@@ -199,7 +199,12 @@ export function managementRouter(rt: Runtime): Router {
       fn(req, res).catch(next);
     };
   const param = (req: Request, name: string) => parse(id, req.params[name]);
-  const creator = (userId: string) => ({ id: userId, fullName: '', affiliation: '', email: '' });
+  /** The administrator making the request, as the creator of a new event. */
+  const creator = async (userId: string) => {
+    const u = await rt.catalog.getUser(userId);
+    const fullName = u ? `${u.firstName} ${u.familyName}`.trim() : userId;
+    return { id: userId, fullName, affiliation: u?.affiliation ?? '', email: u?.email ?? '' };
+  };
 
   router.put(
     '/categories/:id',
@@ -226,7 +231,7 @@ export function managementRouter(rt: Runtime): Router {
       const e: EventRecord = {
         id: eid,
         ...parse(eventBody, req.body),
-        creator: old?.creator ?? creator(res.locals.userId as string),
+        creator: old?.creator ?? (await creator(res.locals.userId as string)),
         creationDate: old?.creationDate ?? now,
         modificationDate: now,
       };
