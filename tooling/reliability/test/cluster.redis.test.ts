@@ -10,9 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import { hasRedis, type RedisClusterHandle, startRedisCluster } from '@indico/test-utils';
 import { Cluster, type Redis } from 'ioredis';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalogWriter } from '../../../apps/server/src/catalog-writer.js';
+import { createRedisCatalog } from '../../../packages/export-api/src/stores/redis.js';
 import { createRedisApiKeyStore } from '../../../packages/http-signing/src/stores/redis.js';
 import { describeApiKeyStoreContract } from '../../../packages/http-signing/test/contract/api-key-store.contract.js';
+import { SyncManager } from '../../../packages/livesync/src/index.js';
 import { createRedisTrackStore } from '../../../packages/livesync/src/redis.js';
 import { describeLivesyncContract } from '../../../packages/livesync/test/contract/livesync.contract.js';
 import { describeTrackStoreContract } from '../../../packages/livesync/test/contract/track-store.contract.js';
@@ -109,5 +112,53 @@ describe.skipIf(!hasRedis())('contract suites on a 3-master Redis Cluster', () =
     const store = createRedisApiKeyStore({ redis: connect(), prefix, clock, generateId });
     const peer = createRedisApiKeyStore({ redis: connect(), prefix, clock, generateId });
     return { store, peer, cleanup: async () => {} };
+  });
+
+  // The reference server writes a catalog object and its livesync record in one MULTI (DESIGN.md). With the
+  // default hash tags those keys are `{export}` and `{livesync}`: two slots, so Cluster refuses the MULTI
+  // (CROSSSLOT). Giving the track the catalog's tag puts both in one slot and the transaction works.
+  describe('server catalog writer (catalog write + livesync record in one MULTI)', () => {
+    const event = {
+      id: '900001',
+      title: 'Cluster event',
+      description: '',
+      type: 'meeting' as const,
+      categoryId: '0',
+      timezone: 'UTC',
+      startDate: Date.UTC(2030, 0, 1, 9),
+      endDate: Date.UTC(2030, 0, 1, 17),
+      location: null,
+      room: null,
+      address: null,
+      creator: { id: '1', fullName: 'Admin', affiliation: '', email: '' },
+      chairs: [],
+      creationDate: 0,
+      modificationDate: 0,
+    };
+    const writerWith = (hashTag: string | undefined) => {
+      const redis = loadScriptsEverywhere(connect());
+      const prefix = `t:${randomUUID()}:`;
+      const catalog = createRedisCatalog({ client: redis, prefix });
+      const livesync = new SyncManager({ store: createRedisTrackStore({ redis, prefix, hashTag }), granularity: 60 });
+      return { catalog, livesync, writer: createCatalogWriter({ catalog, livesync, redis, prefix }) };
+    };
+
+    it('commits both in one slot when the track uses the {export} hash tag', async () => {
+      const { catalog, livesync, writer } = writerWith('export');
+      await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
+      expect((await writer.putEvent(event)).changes).toBe(1);
+      expect(await catalog.getEvent('900001')).toMatchObject({ title: 'Cluster event' });
+      const ids: string[] = [];
+      for await (const bucket of livesync.getTrack().values())
+        for (const e of bucket as Array<{ id: string }>) ids.push(e.id);
+      expect(ids).toContain('900001');
+    });
+
+    it('is refused (CROSSSLOT) with the default {livesync} tag, and writes neither', async () => {
+      const { catalog, writer } = writerWith(undefined);
+      await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
+      await expect(writer.putEvent(event)).rejects.toThrow(/CROSSSLOT/);
+      expect(await catalog.getEvent('900001')).toBeNull();
+    });
   });
 });
