@@ -11,6 +11,7 @@ import {
 } from './admin-auth.js';
 import type { AccessLogLocals } from './logger.js';
 import type { Runtime } from './runtime.js';
+import { LiveSyncRunTask } from './tasks.js';
 
 export const SESSION_COOKIE = 'indico_dashboard';
 const LIST_LIMIT = 25;
@@ -145,7 +146,7 @@ ${table('Failed tasks', 'failed', d.failed, true)}
 ${table('Running tasks', 'running', d.running)}
 ${table('Waiting tasks', 'waiting', d.waiting)}
 ${table('Finished tasks', 'finished', d.finished)}
-<section><h2>Livesync agents</h2><table id="agents"><thead><tr><th>agent</th><th>type</th><th>state</th><th>pointer (bucket)</th><th>lag</th></tr></thead><tbody>${agents}</tbody></table></section>
+<section><h2>Livesync agents</h2><form method="post" action="/dashboard/livesync/run"><input type="hidden" name="csrf" value="${esc(csrf)}"><button type="submit" id="push-now">Push changes now</button></form><table id="agents"><thead><tr><th>agent</th><th>type</th><th>state</th><th>pointer (bucket)</th><th>lag</th></tr></thead><tbody>${agents}</tbody></table></section>
 <section><h2>API keys</h2><table id="keys"><thead><tr><th>key</th><th>user</th><th>state</th><th>uses</th><th>last used</th></tr></thead><tbody>${keys}</tbody></table></section>`;
 }
 
@@ -274,7 +275,12 @@ export function dashboardRouter(rt: Runtime): Router {
       }
       (res.locals as AccessLogLocals).userId = s.userId;
       res.setHeader('Cache-Control', 'no-store');
-      const retried = typeof req.query.retried === 'string' ? `Task ${req.query.retried} queued to run again.` : '';
+      const retried =
+        typeof req.query.retried === 'string'
+          ? `Task ${req.query.retried} queued to run again.`
+          : req.query.pushed
+            ? 'Livesync push queued.'
+            : '';
       res.type('html').send(renderDashboard(await collectDashboard(rt), s, retried));
     }),
   );
@@ -325,6 +331,18 @@ export function dashboardRouter(rt: Runtime): Router {
       }
       req.log?.info({ taskId: id }, 'failed task requeued from the dashboard');
       res.redirect(303, `/dashboard?retried=${id}`);
+    }),
+  );
+  router.post(
+    '/livesync/run',
+    form,
+    requireSession,
+    requireCsrf,
+    wrap(async (req, res) => {
+      // A one-shot LiveSyncRunTask: the daemon runs every active agent now instead of at the next interval.
+      const ref = await rt.client.enqueue(new LiveSyncRunTask(rt.clock.now()));
+      req.log?.info({ ref }, 'livesync push requested from the dashboard');
+      res.redirect(303, '/dashboard?pushed=1');
     }),
   );
   router.post('/logout', form, requireSession, requireCsrf, (_req, res) => {

@@ -33,7 +33,7 @@ describe('dashboard access (real HTTP, no browser)', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
-  it('serves the data to a session and will not re-run a task that has not failed', async () => {
+  it('serves the data to a session, refuses to re-run a task that has not failed, and spools a push', async () => {
     const login = await signIn(DEMO_ADMIN_ID);
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -56,6 +56,16 @@ describe('dashboard access (real HTTP, no browser)', () => {
       redirect: 'manual',
     });
     expect(missing.status).toBe(409);
+    // "Push changes now" spools a one-shot LiveSyncRunTask.
+    const push = await fetch(`${ctx.base}/dashboard/livesync/run`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+      redirect: 'manual',
+    });
+    expect(push.status).toBe(303);
+    const spool = await ctx.rt.client.getSpool();
+    expect(spool.map((i) => JSON.stringify(i))).toEqual([expect.stringContaining('LiveSyncRunTask')]);
   });
 
   it('rejects a tampered session cookie', async () => {
