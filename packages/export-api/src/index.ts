@@ -52,13 +52,21 @@ export type {
   EventRecord,
   EventType,
   MaterialRecord,
+  PersonalData,
   PersonRecord,
   Protection,
+  RegistrantRecord,
+  RegistrantState,
+  Repeatability,
+  ReservationRecord,
   ResourceRecord,
+  RoomRecord,
   SessionRecord,
   SlotRecord,
   SubContributionRecord,
   UserRecord,
+  VideoBookingRecord,
+  VideoServiceType,
 } from './model.js';
 export { type CommonParams, type DetailLevels, type OrderKey, ParamReader, parseCommonParams } from './params.js';
 export { canonicalQuery, parseQueryPairs, quotePlus } from './query.js';
@@ -71,6 +79,7 @@ export {
   KNOWN_FORMATS,
   type ResolvedHook,
 } from './registry.js';
+export { MAX_OCCURRENCES, occurrencesOf } from './rooms/occurrences.js';
 export {
   CONTENT_TYPES,
   icsEventsOf,
@@ -87,6 +96,15 @@ export {
   type SigningAuthenticatorOptions,
   STATUS_BY_SIGNING_CODE,
 } from './signing.js';
-export type { CachedResult, Catalog, CatalogWrites, EventWindow, LinkedEvent, ResultCache } from './store.js';
+export type {
+  BookingOutcome,
+  BookingRequest,
+  CachedResult,
+  Catalog,
+  CatalogWrites,
+  EventWindow,
+  LinkedEvent,
+  ResultCache,
+} from './store.js';
 export { createMemoryCatalog, createMemoryResultCache } from './stores/memory.js';
 export { defaultUrls, type ExportUrls } from './urls.js';

@@ -176,3 +176,103 @@ export interface UserRecord {
   groups?: string[];
   favoriteCategoryIds?: string[];
 }
+
+/** Personal data of a registration form (spec §9.5 `personal_data`). */
+export interface PersonalData {
+  title: string;
+  firstName: string;
+  surname: string;
+  institution: string;
+  position: string;
+  address: string;
+  city: string;
+  country: string;
+  phone: string;
+  fax: string;
+  email: string;
+  personalHomepage: string;
+}
+
+/** The payment and check-in state of a registrant: the part the `/api` writes change. */
+export interface RegistrantState {
+  /** `null` when e-payment is disabled for the event. */
+  paid: boolean | null;
+  amountPaid: number | null;
+  checkedIn: boolean;
+  /** Epoch ms, or null when not checked in. */
+  checkinDate: number | null;
+}
+
+export interface RegistrantRecord extends RegistrantState {
+  id: string;
+  eventId: string;
+  fullName: string;
+  /** The check-in secret (a UUID printed on the ticket). */
+  checkinSecret: string;
+  registrationDate: number;
+  personalData: PersonalData;
+  /** Extra sections of `detail=full` (regFormRegistrantFull), exported as given. */
+  accommodation?: Record<string, unknown> | null;
+  reasonParticipation?: string;
+  socialEvents?: unknown[];
+  sessionList?: unknown[];
+  miscellaneousGroupList?: unknown[];
+}
+
+export type Repeatability = 'daily' | 'weekly' | 'everyTwoWeeks' | 'everyThreeWeeks' | 'monthly';
+
+export interface RoomRecord {
+  id: number;
+  location: string;
+  name: string;
+  building: number | string;
+  floor: string;
+  roomNr: string;
+  fullName: string;
+  avc: boolean;
+  equipment: string[];
+  vcList: string[];
+  latitude: string;
+  longitude: string;
+  /** Blockings and unavailable periods (epoch ms, end exclusive): bookings colliding with them are refused. */
+  blocked?: Array<{ start: number; end: number; reason?: string }>;
+}
+
+export interface ReservationRecord {
+  id: number;
+  location: string;
+  roomId: number;
+  /** First occurrence's start and the last occurrence's end (epoch ms). */
+  startDT: number;
+  endDT: number;
+  repeatability: Repeatability | null;
+  bookedForName: string;
+  /** Login of the user booked for, when known. */
+  bookedForUser?: string;
+  reason: string;
+  usesAVC: boolean;
+  needsAVCSupport: boolean;
+  needsStartupSupport: boolean;
+  /** `null` = pending (pre-booking). */
+  isConfirmed: boolean | null;
+  isCancelled: boolean;
+  isRejected: boolean;
+  vcList: string[] | null;
+}
+
+export type VideoServiceType = 'vidyo' | 'evo' | 'mcu' | 'webcast' | 'recording' | 'webex';
+
+/** A video-service booking of an event (spec §9.9 `collaborationMetadata`). */
+export interface VideoBookingRecord {
+  uniqueId: string;
+  eventId: string;
+  service: VideoServiceType;
+  title: string;
+  status: string;
+  startDate: number;
+  endDate: number;
+  location: string;
+  room: string;
+  audience: string;
+  rejected?: boolean;
+}

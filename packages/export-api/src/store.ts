@@ -3,9 +3,20 @@ import type {
   CategoryRecord,
   ContributionRecord,
   EventRecord,
+  RegistrantRecord,
+  RegistrantState,
+  ReservationRecord,
+  RoomRecord,
   SessionRecord,
   UserRecord,
+  VideoBookingRecord,
 } from './model.js';
+
+/** A booking request for `bookRoom`: a reservation without its id (the catalog assigns it). */
+export type BookingRequest = Omit<ReservationRecord, 'id'>;
+
+/** Outcome of `bookRoom`: the new id, or why the slot was refused. */
+export type BookingOutcome = { ok: true; id: number } | { ok: false; reason: 'collision' | 'blocked' | 'no-room' };
 
 /** A time window with open bounds; an event belongs to it when it overlaps (start <= to and end >= from). */
 export interface EventWindow {
@@ -58,6 +69,32 @@ export interface Catalog {
   putSession(session: SessionRecord): Promise<void>;
   putBreak(entry: BreakRecord): Promise<void>;
   putUser(user: UserRecord): Promise<void>;
+  /** Registrants of an event in insertion order (spec §9.5). */
+  getRegistrants(eventId: string): Promise<RegistrantRecord[]>;
+  getRegistrant(eventId: string, id: string): Promise<RegistrantRecord | null>;
+  putRegistrant(registrant: RegistrantRecord): Promise<void>;
+  /**
+   * Changes the payment/check-in state of a registrant in one atomic write and returns the new record; `null`
+   * (nothing written) when the registrant does not exist.
+   */
+  updateRegistrantState(eventId: string, id: string, patch: Partial<RegistrantState>): Promise<RegistrantRecord | null>;
+  /** Rooms of a location, ascending by id; `ids` restricts (unknown ids are skipped). */
+  getRooms(location: string, ids?: readonly number[]): Promise<RoomRecord[]>;
+  /** Every location that has rooms, sorted. */
+  getLocations(): Promise<string[]>;
+  putRoom(room: RoomRecord): Promise<void>;
+  /** Reservations of a location (optionally one room), ascending by id. */
+  getReservations(location: string, roomId?: number): Promise<ReservationRecord[]>;
+  /** Creates or replaces a reservation (no collision check: import path). */
+  putReservation(reservation: ReservationRecord): Promise<void>;
+  /**
+   * Books a room atomically: refused when the room is unknown, or when [startDT, endDT) overlaps an occurrence
+   * of an active (not cancelled, not rejected) reservation of the room, or a blocked period. Two concurrent
+   * calls for the same slot never both succeed. Only non-repeating requests (the API books single slots).
+   */
+  bookRoom(request: BookingRequest): Promise<BookingOutcome>;
+  getVideoBookings(): Promise<VideoBookingRecord[]>;
+  putVideoBooking(booking: VideoBookingRecord): Promise<void>;
   /** Idempotent. Does not close a client it was given. */
   close(): Promise<void>;
 }

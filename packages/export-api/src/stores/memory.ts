@@ -4,11 +4,25 @@ import type {
   CategoryRecord,
   ContributionRecord,
   EventRecord,
+  RegistrantRecord,
+  ReservationRecord,
+  RoomRecord,
   SessionRecord,
   UserRecord,
+  VideoBookingRecord,
 } from '../model.js';
+import { isActive, occurrencesOf } from '../rooms/occurrences.js';
 import type { CachedResult, Catalog, EventWindow, LinkedEvent, ResultCache } from '../store.js';
-import { assertCategory, assertContribution, assertEvent, assertId } from '../validate.js';
+import {
+  assertBooking,
+  assertCategory,
+  assertContribution,
+  assertEvent,
+  assertId,
+  assertRegistrant,
+  assertReservation,
+  assertRoom,
+} from '../validate.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 const byStartThenId = (a: EventRecord, b: EventRecord) =>
@@ -22,6 +36,12 @@ export function createMemoryCatalog(): Catalog {
   const sessions = new Map<string, Map<string, SessionRecord>>();
   const breaks = new Map<string, Map<string, BreakRecord>>();
   const users = new Map<string, UserRecord>();
+  const registrants = new Map<string, Map<string, RegistrantRecord>>();
+  const rooms = new Map<string, RoomRecord>();
+  const reservations = new Map<number, ReservationRecord>();
+  const videoBookings = new Map<string, VideoBookingRecord>();
+  let lastReservationId = 0;
+  const roomKey = (location: string, id: number) => `${location}\u0000${id}`;
 
   const pathIds = (id: string): string[] => {
     const out: string[] = [];
@@ -157,6 +177,71 @@ export function createMemoryCatalog(): Catalog {
     async putUser(u) {
       assertId(u.id, 'user');
       users.set(u.id, clone(u));
+    },
+    async getRegistrants(eventId) {
+      return listOf(registrants, eventId);
+    },
+    async getRegistrant(eventId, id) {
+      const r = registrants.get(eventId)?.get(id);
+      return r ? clone(r) : null;
+    },
+    async putRegistrant(r) {
+      assertRegistrant(r);
+      putIn(registrants, r.eventId, r);
+    },
+    async updateRegistrantState(eventId, id, patch) {
+      const r = registrants.get(eventId)?.get(id);
+      if (!r) return null;
+      for (const key of ['paid', 'amountPaid', 'checkedIn', 'checkinDate'] as const) {
+        if (patch[key] !== undefined) (r as unknown as Record<string, unknown>)[key] = patch[key];
+      }
+      return clone(r);
+    },
+    async getRooms(location, ids) {
+      const wanted = ids ? new Set(ids) : null;
+      return [...rooms.values()]
+        .filter((r) => r.location === location && (!wanted || wanted.has(r.id)))
+        .sort((a, b) => a.id - b.id)
+        .map(clone);
+    },
+    async getLocations() {
+      return [...new Set([...rooms.values()].map((r) => r.location))].sort();
+    },
+    async putRoom(r) {
+      assertRoom(r);
+      rooms.set(roomKey(r.location, r.id), clone(r));
+    },
+    async getReservations(location, roomId) {
+      return [...reservations.values()]
+        .filter((r) => r.location === location && (roomId === undefined || r.roomId === roomId))
+        .sort((a, b) => a.id - b.id)
+        .map(clone);
+    },
+    async putReservation(r) {
+      assertReservation(r);
+      reservations.set(r.id, clone(r));
+      lastReservationId = Math.max(lastReservationId, r.id);
+    },
+    async bookRoom(request) {
+      assertBooking(request);
+      const room = rooms.get(roomKey(request.location, request.roomId));
+      if (!room) return { ok: false, reason: 'no-room' };
+      const overlaps = ([s, e]: [number, number]) => s < request.endDT && e > request.startDT;
+      if ((room.blocked ?? []).some((b) => overlaps([b.start, b.end]))) return { ok: false, reason: 'blocked' };
+      for (const r of reservations.values()) {
+        if (r.location !== request.location || r.roomId !== request.roomId || !isActive(r)) continue;
+        if (occurrencesOf(r).some(overlaps)) return { ok: false, reason: 'collision' };
+      }
+      const id = ++lastReservationId;
+      reservations.set(id, { ...clone(request), repeatability: null, id });
+      return { ok: true, id };
+    },
+    async getVideoBookings() {
+      return [...videoBookings.values()].sort((a, b) => a.startDate - b.startDate).map(clone);
+    },
+    async putVideoBooking(b) {
+      assertId(b.uniqueId, 'video booking');
+      videoBookings.set(b.uniqueId, clone(b));
     },
     async close() {},
   };

@@ -7,13 +7,36 @@ import type {
   CategoryRecord,
   ContributionRecord,
   EventRecord,
+  RegistrantRecord,
+  RegistrantState,
+  ReservationRecord,
+  RoomRecord,
   SessionRecord,
   UserRecord,
+  VideoBookingRecord,
 } from '../model.js';
+import { isActive, occurrencesOf } from '../rooms/occurrences.js';
 import type { CachedResult, Catalog, CatalogWrites, EventWindow, LinkedEvent, ResultCache } from '../store.js';
-import { assertCategory, assertContribution, assertEvent, assertId } from '../validate.js';
+import {
+  assertBooking,
+  assertCategory,
+  assertContribution,
+  assertEvent,
+  assertId,
+  assertRegistrant,
+  assertReservation,
+  assertRoom,
+} from '../validate.js';
 import { cacheKey, catalogKeys } from './redis/keys.js';
-import { CATEGORY_PATHS, PUT_CHILD, PUT_EVENT, RANGE_EVENTS } from './redis/scripts.js';
+import {
+  BOOK_ROOM,
+  CATEGORY_PATHS,
+  PUT_CHILD,
+  PUT_EVENT,
+  RAISE,
+  RAISE_COUNTER,
+  RANGE_EVENTS,
+} from './redis/scripts.js';
 
 export interface RedisStoreOptions {
   /** An existing ioredis client; never closed by the store. */
@@ -339,8 +362,178 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       for (const op of ops) op(multi);
       return ops.length;
     },
+    ...roomsAndRegistrants(client, k, live),
     async close() {
       closed = true;
+    },
+  };
+}
+
+const STATE_FIELDS = ['paid', 'amountPaid', 'checkedIn', 'checkinDate'] as const;
+const roomField = (location: string, id: number) => `${location}|${id}`;
+const occMembers = (r: ReservationRecord) =>
+  isActive(r) ? occurrencesOf(r).map(([s, e]) => ({ score: s, member: `${r.id}:${s}:${e}` })) : [];
+
+/** Registrants, rooms, reservations and video bookings of the Redis catalog (part 2 of the port). */
+function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, live: () => void) {
+  const withState = (raw: string | null, state: Record<string, string>): RegistrantRecord | null => {
+    if (!raw) return null;
+    const r = JSON.parse(raw) as RegistrantRecord;
+    for (const f of STATE_FIELDS)
+      if (state[f] !== undefined) (r as unknown as Record<string, unknown>)[f] = JSON.parse(state[f]!);
+    return r;
+  };
+  const parseAll = <T>(raw: Array<string | null>): T[] =>
+    raw.filter((x): x is string => x !== null).map((x) => JSON.parse(x) as T);
+  return {
+    async getRegistrants(eventId: string): Promise<RegistrantRecord[]> {
+      live();
+      const ids = await client.zrange(k.registrantOrder(eventId), '0', '-1');
+      if (ids.length === 0) return [];
+      const m = client.multi().hmget(k.registrants(eventId), ...ids);
+      for (const id of ids) m.hgetall(k.registrantState(eventId, id));
+      const res = (await m.exec()) ?? [];
+      const recs = res[0]![1] as Array<string | null>;
+      return ids
+        .map((_, i) => withState(recs[i] ?? null, (res[i + 1]![1] as Record<string, string>) ?? {}))
+        .filter((r): r is RegistrantRecord => r !== null);
+    },
+    async getRegistrant(eventId: string, id: string): Promise<RegistrantRecord | null> {
+      live();
+      const res = (await client
+        .multi()
+        .hget(k.registrants(eventId), id)
+        .hgetall(k.registrantState(eventId, id))
+        .exec()) ?? [
+        [null, null],
+        [null, {}],
+      ];
+      return withState(res[0]![1] as string | null, res[1]![1] as Record<string, string>);
+    },
+    async putRegistrant(r: RegistrantRecord): Promise<void> {
+      live();
+      assertRegistrant(r);
+      const state: string[] = [];
+      for (const f of STATE_FIELDS) state.push(f, JSON.stringify(r[f] ?? null));
+      // one MULTI: record, order and state
+      await client
+        .multi()
+        .eval(PUT_CHILD, 3, k.registrants(r.eventId), k.registrantOrder(r.eventId), k.seq, r.id, JSON.stringify(r))
+        .hset(k.registrantState(r.eventId, r.id), ...state)
+        .exec();
+    },
+    async updateRegistrantState(
+      eventId: string,
+      id: string,
+      patch: Partial<RegistrantState>,
+    ): Promise<RegistrantRecord | null> {
+      live();
+      if (!(await client.hexists(k.registrants(eventId), id))) return null;
+      const fields: string[] = [];
+      for (const f of STATE_FIELDS) if (patch[f] !== undefined) fields.push(f, JSON.stringify(patch[f]));
+      const m = client.multi();
+      if (fields.length > 0) m.hset(k.registrantState(eventId, id), ...fields);
+      m.hget(k.registrants(eventId), id).hgetall(k.registrantState(eventId, id));
+      const res = (await m.exec()) ?? [];
+      const n = res.length;
+      return withState(res[n - 2]![1] as string | null, res[n - 1]![1] as Record<string, string>);
+    },
+    async getRooms(location: string, ids?: readonly number[]): Promise<RoomRecord[]> {
+      live();
+      const wanted = ids ?? (await client.zrange(k.roomsOf(location), '0', '-1')).map(Number);
+      if (wanted.length === 0) return [];
+      const raw = await client.hmget(k.rooms, ...wanted.map((id) => roomField(location, id)));
+      return parseAll<RoomRecord>(raw).sort((a, b) => a.id - b.id);
+    },
+    async getLocations(): Promise<string[]> {
+      live();
+      return (await client.smembers(k.locations)).sort();
+    },
+    async putRoom(r: RoomRecord): Promise<void> {
+      live();
+      assertRoom(r);
+      const field = roomField(r.location, r.id);
+      const oldRaw = await client.hget(k.rooms, field);
+      const old = oldRaw ? (JSON.parse(oldRaw) as RoomRecord) : null;
+      const m = client.multi();
+      for (const b of old?.blocked ?? []) m.zrem(k.occupancy(field), `b:${b.start}:${b.end}`);
+      m.hset(k.rooms, field, JSON.stringify(r));
+      m.zadd(k.roomsOf(r.location), r.id, String(r.id));
+      m.sadd(k.locations, r.location);
+      for (const b of r.blocked ?? []) {
+        m.zadd(k.occupancy(field), b.start, `b:${b.start}:${b.end}`);
+        m.eval(RAISE, 1, k.occupancyMax, field, String(b.end - b.start));
+      }
+      await m.exec();
+    },
+    async getReservations(location: string, roomId?: number): Promise<ReservationRecord[]> {
+      live();
+      const index =
+        roomId === undefined ? k.reservationsOf(location) : k.reservationsOfRoom(roomField(location, roomId));
+      const ids = await client.zrange(index, '0', '-1');
+      if (ids.length === 0) return [];
+      return parseAll<ReservationRecord>(await client.hmget(k.reservations, ...ids));
+    },
+    async putReservation(r: ReservationRecord): Promise<void> {
+      live();
+      assertReservation(r);
+      const oldRaw = await client.hget(k.reservations, String(r.id));
+      const old = oldRaw ? (JSON.parse(oldRaw) as ReservationRecord) : null;
+      const m = client.multi();
+      if (old) {
+        const oldField = roomField(old.location, old.roomId);
+        const members = occMembers(old).map((o) => o.member);
+        if (members.length > 0) m.zrem(k.occupancy(oldField), ...members);
+        m.zrem(k.reservationsOf(old.location), String(r.id));
+        m.zrem(k.reservationsOfRoom(oldField), String(r.id));
+      }
+      const field = roomField(r.location, r.roomId);
+      m.hset(k.reservations, String(r.id), JSON.stringify(r));
+      m.zadd(k.reservationsOf(r.location), r.id, String(r.id));
+      m.zadd(k.reservationsOfRoom(field), r.id, String(r.id));
+      const occ = occMembers(r);
+      if (occ.length > 0) {
+        m.zadd(k.occupancy(field), ...occ.flatMap((o) => [o.score, o.member]));
+        const longest = Math.max(...occurrencesOf(r).map(([s, e]) => e - s));
+        m.eval(RAISE, 1, k.occupancyMax, field, String(longest));
+      }
+      m.eval(RAISE_COUNTER, 1, k.reservationSeq, String(r.id));
+      await m.exec();
+    },
+    async bookRoom(request: Omit<ReservationRecord, 'id'>) {
+      live();
+      assertBooking(request);
+      const field = roomField(request.location, request.roomId);
+      const json = JSON.stringify({ id: -1, ...request, repeatability: null });
+      const [ok, value] = (await runScript(
+        client,
+        BOOK_ROOM,
+        7,
+        k.rooms,
+        k.occupancy(field),
+        k.occupancyMax,
+        k.reservations,
+        k.reservationSeq,
+        k.reservationsOf(request.location),
+        k.reservationsOfRoom(field),
+        field,
+        String(request.startDT),
+        String(request.endDT),
+        json,
+      )) as [number, number | string];
+      return ok === 1
+        ? { ok: true as const, id: Number(value) }
+        : { ok: false as const, reason: value as 'collision' | 'blocked' | 'no-room' };
+    },
+    async getVideoBookings(): Promise<VideoBookingRecord[]> {
+      live();
+      const all = Object.values(await client.hgetall(k.videoBookings)).map((x) => JSON.parse(x) as VideoBookingRecord);
+      return all.sort((a, b) => a.startDate - b.startDate);
+    },
+    async putVideoBooking(b: VideoBookingRecord): Promise<void> {
+      live();
+      assertId(b.uniqueId, 'video booking');
+      await client.hset(k.videoBookings, b.uniqueId, JSON.stringify(b));
     },
   };
 }

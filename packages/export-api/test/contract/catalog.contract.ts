@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Catalog, CategoryRecord, ContributionRecord, EventRecord } from '../../src/index.js';
+import type {
+  Catalog,
+  CategoryRecord,
+  ContributionRecord,
+  EventRecord,
+  RegistrantRecord,
+  ReservationRecord,
+  RoomRecord,
+  VideoBookingRecord,
+} from '../../src/index.js';
 import { isExportApiError } from '../../src/index.js';
 
 export interface CatalogHarness {
@@ -55,6 +64,90 @@ function contrib(id: string, eventId: string, title = `C${id}`): ContributionRec
     track: null,
     sessionId: null,
     type: null,
+  };
+}
+
+function registrant(id: string, eventId: string): RegistrantRecord {
+  return {
+    id,
+    eventId,
+    fullName: `First ${id} Surname ${id}`,
+    checkinSecret: `secret-${id}`,
+    registrationDate: T0,
+    paid: false,
+    amountPaid: 0,
+    checkedIn: false,
+    checkinDate: null,
+    personalData: {
+      title: '',
+      firstName: `First ${id}`,
+      surname: `Surname ${id}`,
+      institution: 'CERN',
+      position: '',
+      address: '',
+      city: 'Geneva',
+      country: 'CH',
+      phone: '',
+      fax: '',
+      email: `${id}@example.org`,
+      personalHomepage: '',
+    },
+    socialEvents: [],
+  };
+}
+
+function room(id: number, location: string): RoomRecord {
+  return {
+    id,
+    location,
+    name: `Room ${id}`,
+    building: 500,
+    floor: '1',
+    roomNr: String(id),
+    fullName: `500-1-${id} - Room ${id}`,
+    avc: false,
+    equipment: [],
+    vcList: [],
+    latitude: '46.23',
+    longitude: '6.05',
+  };
+}
+
+function resv(id: number, roomId: number, start: number, end: number, rep: ReservationRecord['repeatability']) {
+  return { ...booking(roomId, start, end), id, repeatability: rep };
+}
+
+function booking(roomId: number, start: number, end: number): Omit<ReservationRecord, 'id'> {
+  return {
+    location: 'CERN',
+    roomId,
+    startDT: start,
+    endDT: end,
+    repeatability: null,
+    bookedForName: 'DOE, Jane',
+    reason: 'test',
+    usesAVC: false,
+    needsAVCSupport: false,
+    needsStartupSupport: false,
+    isConfirmed: true,
+    isCancelled: false,
+    isRejected: false,
+    vcList: [],
+  };
+}
+
+function video(uniqueId: string, start: number): VideoBookingRecord {
+  return {
+    uniqueId,
+    eventId: 'e1',
+    service: 'vidyo',
+    title: `Video ${uniqueId}`,
+    status: 'OK',
+    startDate: start,
+    endDate: start + H,
+    location: 'CERN',
+    room: '',
+    audience: '',
   };
 }
 
@@ -249,6 +342,81 @@ export function describeCatalogContract(name: string, make: () => Promise<Catalo
       await c.putEvent(ev('z', '2', T0, T0 + H, { title: 'Other' }));
       expect((await c.searchEvents(['ic', 'HEP'])).map((e) => e.id)).toEqual(['y', 'x']);
       expect(await c.searchEvents(['nothing'])).toEqual([]);
+    });
+
+    // spec §9.5: registrants keep insertion order; the state write changes only the state fields.
+    it('stores registrants in insertion order and updates payment/check-in state in place', async () => {
+      await c.putRegistrant(registrant('5', 'e1'));
+      await c.putRegistrant(registrant('2', 'e1'));
+      await c.putRegistrant(registrant('9', 'e2'));
+      expect((await c.getRegistrants('e1')).map((r) => r.id)).toEqual(['5', '2']);
+      expect(await c.getRegistrant('e1', '9')).toBeNull();
+      const next = await c.updateRegistrantState('e1', '2', { checkedIn: true, checkinDate: T0 });
+      expect(next).toMatchObject({ id: '2', checkedIn: true, checkinDate: T0, paid: false, amountPaid: 0 });
+      expect(await c.getRegistrant('e1', '2')).toEqual(next);
+      expect(next?.personalData.surname).toBe('Surname 2');
+      expect(await c.updateRegistrantState('e1', 'nope', { paid: true })).toBeNull();
+      expect(await c.getRegistrant('e1', 'nope')).toBeNull();
+      // replacing the record replaces its state too, and keeps its position
+      await c.putRegistrant({ ...registrant('5', 'e1'), paid: true, amountPaid: 4 });
+      const list = await c.getRegistrants('e1');
+      expect(list.map((r) => [r.id, r.paid, r.amountPaid])).toEqual([
+        ['5', true, 4],
+        ['2', false, 0],
+      ]);
+      await expectInvalid(c.putRegistrant({ ...registrant('x', 'e1'), id: 'bad id' }));
+    });
+
+    it('lists rooms by location and id, and locations sorted', async () => {
+      await c.putRoom(room(120, 'CERN'));
+      await c.putRoom(room(7, 'CERN'));
+      await c.putRoom(room(1, 'Annecy'));
+      expect((await c.getRooms('CERN')).map((r) => r.id)).toEqual([7, 120]);
+      expect((await c.getRooms('CERN', [120, 999])).map((r) => r.id)).toEqual([120]);
+      expect(await c.getRooms('Nowhere')).toEqual([]);
+      expect(await c.getLocations()).toEqual(['Annecy', 'CERN']);
+      await expectInvalid(c.putRoom({ ...room(1, 'CERN'), id: -1 }));
+    });
+
+    // spec §9.8 bookRoom: collisions with bookings (every occurrence), blockings; cancelled ones do not count.
+    it('books a free slot and refuses collisions with occurrences and blocked periods', async () => {
+      await c.putRoom({ ...room(120, 'CERN'), blocked: [{ start: T0 + 100 * H, end: T0 + 102 * H }] });
+      // daily 08:00-10:00 for three days
+      await c.putReservation(resv(50, 120, T0 + 8 * H, T0 + 2 * 24 * H + 10 * H, 'daily'));
+      await c.putReservation({ ...resv(60, 120, T0 + 12 * H, T0 + 13 * H, null), isCancelled: true });
+      expect((await c.getReservations('CERN')).map((r) => r.id)).toEqual([50, 60]);
+      expect((await c.getReservations('CERN', 120)).map((r) => r.id)).toEqual([50, 60]);
+      expect(await c.getReservations('CERN', 7)).toEqual([]);
+      // third day's occurrence
+      expect(await c.bookRoom(booking(120, T0 + 48 * H + 9 * H, T0 + 48 * H + 11 * H))).toEqual({
+        ok: false,
+        reason: 'collision',
+      });
+      // between occurrences (day 2, 10:00-12:00) is free; the cancelled booking does not block 12:00-13:00
+      const a = await c.bookRoom(booking(120, T0 + 24 * H + 10 * H, T0 + 24 * H + 13 * H));
+      expect(a.ok).toBe(true);
+      const b = await c.bookRoom(booking(120, T0 + 12 * H, T0 + 13 * H));
+      expect(b.ok).toBe(true);
+      // ids come after the imported ones
+      expect(a.ok && b.ok && a.id > 60 && b.id > a.id).toBe(true);
+      expect(await c.bookRoom(booking(120, T0 + 101 * H, T0 + 103 * H))).toEqual({ ok: false, reason: 'blocked' });
+      expect(await c.bookRoom(booking(999, T0, T0 + H))).toEqual({ ok: false, reason: 'no-room' });
+      // touching ends do not collide (end exclusive)
+      expect((await c.bookRoom(booking(120, T0 + 10 * H, T0 + 11 * H))).ok).toBe(true);
+      const stored = (await c.getReservations('CERN', 120)).find((r) => a.ok && r.id === a.id);
+      expect(stored).toMatchObject({ reason: 'test', bookedForName: 'DOE, Jane', repeatability: null });
+      await expectInvalid(c.bookRoom(booking(120, T0 + 5 * H, T0 + 4 * H)));
+    });
+
+    it('stores video bookings by unique id, in start order', async () => {
+      await c.putVideoBooking(video('v2', T0 + H));
+      await c.putVideoBooking(video('v1', T0));
+      await c.putVideoBooking({ ...video('v2', T0 + H), title: 'renamed' });
+      const all = await c.getVideoBookings();
+      expect(all.map((v) => [v.uniqueId, v.title])).toEqual([
+        ['v1', 'Video v1'],
+        ['v2', 'renamed'],
+      ]);
     });
 
     it('closes idempotently', async () => {

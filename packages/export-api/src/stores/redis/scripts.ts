@@ -100,3 +100,51 @@ if #anc > 0 then
 end
 return { own, anc, recs }
 `;
+
+/**
+ * book-room. KEYS: 1 rooms hash, 2 occupancy sorted set of the room (members `<resv id>:<start>:<end>` or
+ * `b:<start>:<end>` for blocked periods, scored by start), 3 longest-occupancy hash, 4 reservations hash,
+ * 5 reservation id counter, 6 reservations of the location, 7 reservations of the room.
+ * ARGV: 1 room field (`<location>|<id>`), 2 start ms, 3 end ms, 4 reservation JSON whose first key is `"id":-1`.
+ * Checks and inserts in one script, so two concurrent bookings of one slot cannot both pass the check.
+ * Returns {1, id} or {0, 'no-room' | 'blocked' | 'collision'}.
+ */
+export const BOOK_ROOM = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return {0, 'no-room'} end
+local s = tonumber(ARGV[2])
+local e = tonumber(ARGV[3])
+local longest = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+local cands = redis.call('ZRANGEBYSCORE', KEYS[2], string.format('%d', s - longest), '(' .. ARGV[3])
+for _, m in ipairs(cands) do
+  local kind, os, oe = string.match(m, '^([^:]+):(%-?%d+):(%-?%d+)$')
+  if kind and tonumber(oe) > s and tonumber(os) < e then
+    if kind == 'b' then return {0, 'blocked'} end
+    return {0, 'collision'}
+  end
+end
+local id = redis.call('INCR', KEYS[5])
+local json = string.gsub(ARGV[4], '"id":%-1', '"id":' .. id, 1)
+redis.call('HSET', KEYS[4], id, json)
+redis.call('ZADD', KEYS[6], id, id)
+redis.call('ZADD', KEYS[7], id, id)
+redis.call('ZADD', KEYS[2], s, id .. ':' .. ARGV[2] .. ':' .. ARGV[3])
+if e - s > longest then redis.call('HSET', KEYS[3], ARGV[1], string.format('%d', e - s)) end
+return {1, id}
+`;
+
+/**
+ * raise. KEYS: 1 a hash. ARGV: 1 field, 2 integer. Sets the field to ARGV[2] when it is larger (or unset);
+ * used for the longest occupancy per room and, with field `n` of a counter hash, reservation ids.
+ */
+export const RAISE = `
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`;
+
+/** raise-counter. KEYS: 1 a string counter. ARGV: 1 integer. Sets the counter to ARGV[1] when larger. */
+export const RAISE_COUNTER = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
+`;
