@@ -97,12 +97,22 @@ export async function startRedis(): Promise<Proc & { url: string; port: number }
  * Runs a TypeScript entry point in one node process (tsx as an import hook, so the pid is the process that
  * does the work) with the source condition: the workspace needs no build.
  */
-export function spawnTs(name: string, file: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@indico/source', file, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export function spawnTs(
+  name: string,
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Proc {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', '--conditions=@indico/source', file, ...args],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr?.on('data', (d) => {
     err = (err + d).slice(-4000);
@@ -114,14 +124,18 @@ export function spawnTs(name: string, file: string, args: string[], env: Record<
 }
 
 /** `indico-server start` on a free port (Redis mode); resolves once /healthz answers. */
-export async function startServerProcess(env: Record<string, string>): Promise<Proc & { base: string }> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<Proc & { base: string }> {
   const port = await freePort();
-  const proc = spawnTs('server', path.join(repoRoot, 'apps/server/src/main.ts'), ['start'], {
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    ...env,
-  });
+  const proc = spawnTs(
+    'server',
+    path.join(repoRoot, 'apps/server/src/main.ts'),
+    ['start'],
+    { LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    nodeArgs,
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
