@@ -11,7 +11,7 @@
  * The request rate is capped (SOAK_RATE req/s over SOAK_CONNECTIONS connections, default 100 over 50) so
  * the run measures memory under steady load, not a saturated CPU. Not a test: CI never runs it.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -36,6 +36,7 @@ const DURATION = Number(process.env.SOAK_DURATION ?? 600);
 const SAMPLE = Number(process.env.SOAK_SAMPLE ?? 10);
 const RATE = Number(process.env.SOAK_RATE ?? 100);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 50);
+const OUT = process.env.SOAK_OUT ?? path.join(repoRoot, 'bench');
 
 interface Sample {
   t: number;
@@ -63,52 +64,94 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** Two panels sharing the time axis: process RSS on top, Redis used_memory (own scale) below. */
 export function svgChart(samples: Sample[], title: string): string {
-  const W = 640;
-  const H = 300;
+  const W = 660;
   const L = 56;
-  const R = 150;
-  const T = 30;
-  const B = 40;
-  const series = [
-    { name: 'server RSS', color: '#1f77b4', get: (s: Sample) => s.serverRss / MiB },
-    { name: 'daemon RSS', color: '#ff7f0e', get: (s: Sample) => s.daemonRss / MiB },
-    { name: 'Redis used_memory', color: '#2ca02c', get: (s: Sample) => s.redisUsed / MiB },
-  ];
+  const R = 160;
   const tMax = Math.max(1, ...samples.map((s) => s.t));
-  const yMax = Math.max(1, ...samples.flatMap((s) => series.map((x) => x.get(s)))) * 1.1;
-  const step = yMax > 400 ? 100 : yMax > 150 ? 50 : yMax > 60 ? 20 : 10;
   const x = (t: number) => L + ((W - L - R) * t) / tMax;
-  const y = (v: number) => T + (H - T - B) * (1 - v / yMax);
-  const out: string[] = [
+  const out: string[] = [];
+  const panel = (
+    top: number,
+    height: number,
+    unit: string,
+    series: Array<{ name: string; color: string; get: (s: Sample) => number }>,
+  ) => {
+    const bottom = top + height;
+    const yMax = Math.max(1e-9, ...samples.flatMap((s) => series.map((x) => x.get(s)))) * 1.15;
+    const raw = yMax / 5;
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw)!;
+    const y = (v: number) => top + height * (1 - v / yMax);
+    for (let v = 0; v <= yMax + 1e-9; v += step) {
+      out.push(`<line x1="${L}" x2="${W - R}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
+      out.push(`<text x="${L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${+v.toFixed(3)}</text>`);
+    }
+    out.push(
+      `<text x="14" y="${top + height / 2}" transform="rotate(-90 14 ${top + height / 2})" text-anchor="middle">${unit}</text>`,
+    );
+    out.push(
+      `<line x1="${L}" x2="${L}" y1="${top}" y2="${bottom}" stroke="#333"/><line x1="${L}" x2="${W - R}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`,
+    );
+    series.forEach((s, i) => {
+      const pts = samples.map((p) => `${x(p.t).toFixed(1)},${y(s.get(p)).toFixed(1)}`).join(' ');
+      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
+      out.push(`<rect x="${W - R + 12}" y="${top + i * 18}" width="12" height="3" fill="${s.color}"/>`);
+      out.push(`<text x="${W - R + 30}" y="${top + i * 18 + 5}">${s.name}</text>`);
+    });
+    return bottom;
+  };
+  const H = 420;
+  out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
     `<title>${title}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${L}" y="18" font-size="13">${title}</text>`,
-  ];
-  for (let v = 0; v <= yMax; v += step) {
-    out.push(`<line x1="${L}" x2="${W - R}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
-    out.push(`<text x="${L - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`);
-  }
+  );
+  panel(32, 210, 'RSS (MiB)', [
+    { name: 'server RSS', color: '#1f77b4', get: (s) => s.serverRss / MiB },
+    { name: 'daemon RSS', color: '#ff7f0e', get: (s) => s.daemonRss / MiB },
+  ]);
+  const bottom = panel(270, 100, 'Redis (MiB)', [
+    { name: 'Redis used_memory', color: '#2ca02c', get: (s) => s.redisUsed / MiB },
+  ]);
   const tStep = tMax > 900 ? 120 : tMax > 300 ? 60 : 30;
   for (let t = 0; t <= tMax; t += tStep) {
-    out.push(`<text x="${x(t).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${t}</text>`);
+    out.push(`<text x="${x(t).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${t}</text>`);
   }
-  out.push(`<text x="${(L + W - R) / 2}" y="${H - 6}" text-anchor="middle">seconds</text>`);
-  out.push(
-    `<text x="14" y="${(T + H - B) / 2}" transform="rotate(-90 14 ${(T + H - B) / 2})" text-anchor="middle">MiB</text>`,
-  );
-  out.push(
-    `<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#333"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#333"/>`,
-  );
-  series.forEach((s, i) => {
-    const pts = samples.map((p) => `${x(p.t).toFixed(1)},${y(s.get(p)).toFixed(1)}`).join(' ');
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
-    out.push(`<rect x="${W - R + 12}" y="${T + i * 18}" width="12" height="3" fill="${s.color}"/>`);
-    out.push(`<text x="${W - R + 30}" y="${T + i * 18 + 5}">${s.name}</text>`);
-  });
+  out.push(`<text x="${(L + W - R) / 2}" y="${H - 8}" text-anchor="middle">seconds</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** Keys grouped by family (digits replaced by `*`), with their MEMORY USAGE and element counts. */
+async function keyFamilies(redis: Redis) {
+  const out = new Map<string, { family: string; keys: number; bytes: number; entries: number }>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    for (const k of keys) {
+      const family = k.replace(/\d+/g, '*');
+      const f = out.get(family) ?? { family, keys: 0, bytes: 0, entries: 0 };
+      f.keys++;
+      f.bytes += Number(await redis.memory('USAGE', k)) || 0;
+      const type = await redis.type(k);
+      f.entries +=
+        type === 'zset'
+          ? await redis.zcard(k)
+          : type === 'hash'
+            ? await redis.hlen(k)
+            : type === 'list'
+              ? await redis.llen(k)
+              : type === 'set'
+                ? await redis.scard(k)
+                : 1;
+      out.set(family, f);
+    }
+  } while (cursor !== '0');
+  return [...out.values()].sort((a, b) => b.bytes - a.bytes).slice(0, 12);
 }
 
 async function main() {
@@ -209,6 +252,7 @@ async function main() {
     const result = await run(server.base, key, CONNECTIONS, DURATION, RATE);
     stop = true;
     await Promise.all([writer, sampler]);
+    const families = await keyFamilies(client);
     client.disconnect();
 
     const half = samples.filter((s) => s.t >= DURATION / 2);
@@ -229,9 +273,9 @@ async function main() {
     const mib = (n: number) => (n / MiB).toFixed(1);
     const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const title = `Soak ${Math.round(DURATION / 60)} min: memory every ${SAMPLE} s (${date} UTC)`;
-    writeFileSync(path.join(repoRoot, 'bench/soak.svg'), svgChart(samples, title));
+    writeFileSync(path.join(OUT, 'soak.svg'), svgChart(samples, title));
     writeFileSync(
-      path.join(repoRoot, 'bench/soak.json'),
+      path.join(OUT, 'soak.json'),
       `${JSON.stringify({ date, duration: DURATION, rate: RATE, connections: CONNECTIONS, load0, growth, samples }, null, 1)}\n`,
     );
     const md = `# Soak: memory under steady load with the scheduler and livesync running
@@ -255,6 +299,12 @@ Generated by \`pnpm --filter @indico/reliability soak\` (tooling/reliability/scr
 | daemon RSS (MiB) | ${mib(first.daemonRss)} | ${mib(last.daemonRss)} | ${growth.daemon.toFixed(2)} MiB/min |
 | Redis used_memory (MiB) | ${(first.redisUsed / MiB).toFixed(2)} | ${(last.redisUsed / MiB).toFixed(2)} | ${growth.redis.toFixed(3)} MiB/min |
 
+Where Redis' memory is at the end (keys grouped by name with ids and numbers replaced by \`*\`; MEMORY USAGE):
+
+| key family | keys | bytes | entries (list/set/hash/zset) |
+| --- | ---: | ---: | ---: |
+${families.map((f) => `| \`${f.family}\` | ${f.keys} | ${f.bytes} | ${f.entries} |`).join('\n')}
+
 <details><summary>all samples</summary>
 
 | t (s) | server RSS MiB | daemon RSS MiB | Redis used MiB | beats | records pushed | writes |
@@ -263,7 +313,7 @@ ${samples.map((s) => `| ${s.t} | ${mib(s.serverRss)} | ${mib(s.daemonRss)} | ${(
 
 </details>
 `;
-    writeFileSync(path.join(repoRoot, 'bench/soak.md'), md);
+    writeFileSync(path.join(OUT, 'soak.md'), md);
     console.error(`wrote bench/soak.md and bench/soak.svg; growth MiB/min ${JSON.stringify(growth)}`);
   } finally {
     await stopAll();
@@ -272,7 +322,18 @@ ${samples.map((s) => `| ${s.t} | ${mib(s.serverRss)} | ${mib(s.daemonRss)} | ${(
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.env.SOAK_RENDER) {
+  // Re-draws the chart from a saved series: SOAK_RENDER=bench/soak.json
+  const saved = JSON.parse(readFileSync(process.env.SOAK_RENDER, 'utf8')) as {
+    date: string;
+    duration: number;
+    samples: Sample[];
+  };
+  const title = `Soak ${Math.round(saved.duration / 60)} min: memory every ${SAMPLE} s (${saved.date} UTC)`;
+  writeFileSync(path.join(OUT, 'soak.svg'), svgChart(saved.samples, title));
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
