@@ -5,7 +5,7 @@ import { ExportApiError, isExportApiError } from './errors.js';
 import { CORE_HOOKS } from './hooks/index.js';
 import { ParamReader, parseCommonParams } from './params.js';
 import { canonicalQuery, firstValues, parseQueryPairs } from './query.js';
-import { type ExportFormat, type HookDefinition, HookRegistry } from './registry.js';
+import { type ExportChange, type ExportFormat, type HookDefinition, HookRegistry } from './registry.js';
 import {
   CONTENT_TYPES,
   ERRORS_IN_OWN_FORMAT,
@@ -73,6 +73,11 @@ export interface ExportHandlerOptions {
   clock?: { now(): number };
   logger?: ExportLogger;
   /**
+   * Change sink: called after each successful `/api` write with the changes it made (for livesync). The write
+   * itself is already committed; a failing sink is logged and the request still succeeds.
+   */
+  onChange?: (changes: readonly ExportChange[]) => Promise<void> | void;
+  /**
    * Rendered bodies of cached results kept in this process (entries), so a repeated request skips the cache
    * round trip and the serializer. A body lives no longer than its result's TTL. Default 500; 0 disables.
    */
@@ -130,6 +135,14 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const ttl = options.cacheTtlMs ?? 600_000;
   const cache = ttl > 0 ? (options.cache ?? null) : null;
   const renderMax = options.renderCacheEntries ?? 500;
+  const recordChanges = async (changes: readonly ExportChange[]) => {
+    if (!options.onChange || changes.length === 0) return;
+    try {
+      await options.onChange(changes);
+    } catch (err) {
+      options.logger?.error({ err }, 'export-api: change sink failed');
+    }
+  };
   const rendered = new Map<
     string,
     { status: number; contentType: string; body: string; bytes: Buffer; expires: number }
@@ -246,6 +259,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           now,
           urls,
           method: actual,
+          recordChanges,
         } as const;
         if (hook.guestAllowed === false && !user) {
           throw new ExportApiError('FORBIDDEN', 'Guest access to this resource is forbidden.');

@@ -71,6 +71,7 @@ export type {
 export { type CommonParams, type DetailLevels, type OrderKey, ParamReader, parseCommonParams } from './params.js';
 export { canonicalQuery, parseQueryPairs, quotePlus } from './query.js';
 export {
+  type ExportChange,
   type ExportFormat,
   type HookContext,
   type HookDefinition,

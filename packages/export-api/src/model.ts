@@ -210,6 +210,8 @@ export interface RegistrantRecord extends RegistrantState {
   /** The check-in secret (a UUID printed on the ticket). */
   checkinSecret: string;
   registrationDate: number;
+  /** What `is_paid=yes` records as `amount_paid` (the registration's total price). */
+  amountDue?: number;
   personalData: PersonalData;
   /** Extra sections of `detail=full` (regFormRegistrantFull), exported as given. */
   accommodation?: Record<string, unknown> | null;

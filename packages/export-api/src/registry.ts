@@ -23,6 +23,19 @@ export interface HookContext {
   readonly now: number;
   readonly urls: ExportUrls;
   readonly method: 'GET' | 'POST';
+  /** Reports the changes of a successful write to the handler's `onChange` sink (no-op without one). */
+  readonly recordChanges: (changes: readonly ExportChange[]) => Promise<void>;
+}
+
+/**
+ * A change made by an `/api` write (registrant paid / checked in, room booked). Entries with `ref.kind`
+ * `event` have the shape of a livesync `ChangeInput`; `reservation` entries have no livesync kind.
+ */
+export interface ExportChange {
+  ref: { kind: 'event' | 'reservation'; id: string };
+  changes: 'data_changed' | 'created';
+  /** What the write did, e.g. `registrant 0 paid`. */
+  detail: string;
 }
 
 export interface HookResult {
