@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Authenticator, anonymousAuthenticator } from './auth.js';
 import { buildEnvelope, buildErrorBody, type EnvelopeStyle } from './envelope.js';
 import { ExportApiError, isExportApiError } from './errors.js';
+import { createLocalFileStorage, type FileStorage } from './files.js';
 import { CORE_HOOKS } from './hooks/index.js';
 import { ParamReader, parseCommonParams } from './params.js';
 import { canonicalQuery, firstValues, parseQueryPairs } from './query.js';
@@ -41,6 +42,8 @@ export interface ExportResponse {
   body: string;
   /** The UTF-8 bytes of `body` when the handler already has them (render cache); adapters send these as is. */
   bytes?: Buffer;
+  /** A streamed body (files): `content-length` is in `headers`; adapters pipe it and ignore `body`. */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 /** A pino-compatible logger (only `error` is used). */
@@ -77,6 +80,8 @@ export interface ExportHandlerOptions {
    * itself is already committed; a failing sink is logged and the request still succeeds.
    */
   onChange?: (changes: readonly ExportChange[]) => Promise<void> | void;
+  /** Stored files for `.bin` resources: a FileStorage, or a directory path (local files). Default: none (404). */
+  files?: FileStorage | string;
   /**
    * Rendered bodies of cached results kept in this process (entries), so a repeated request skips the cache
    * round trip and the serializer. A body lives no longer than its result's TTL. Default 500; 0 disables.
@@ -135,6 +140,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const ttl = options.cacheTtlMs ?? 600_000;
   const cache = ttl > 0 ? (options.cache ?? null) : null;
   const renderMax = options.renderCacheEntries ?? 500;
+  const files =
+    typeof options.files === 'string' ? createLocalFileStorage({ root: options.files }) : (options.files ?? null);
   const recordChanges = async (changes: readonly ExportChange[]) => {
     if (!options.onChange || changes.length === 0) return;
     try {
@@ -260,6 +267,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           urls,
           method: actual,
           recordChanges,
+          files,
         } as const;
         if (hook.guestAllowed === false && !user) {
           throw new ExportApiError('FORBIDDEN', 'Guest access to this resource is forbidden.');
@@ -268,6 +276,18 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           throw new ExportApiError('FORBIDDEN', 'Access to this resource is restricted.');
         }
         const out = await hook.handler(ctx);
+        if (out.file) {
+          if (onSuccess) await onSuccess();
+          const fileHeaders: Record<string, string> = {
+            'content-type': out.file.contentType,
+            'content-length': String(out.file.size),
+          };
+          if (out.file.fileName) {
+            fileHeaders['content-disposition'] = `inline; filename*=UTF-8''${encodeURIComponent(out.file.fileName)}`;
+          }
+          if (method === 'HEAD') return { status: 200, headers: fileHeaders, body: '' };
+          return { status: 200, headers: fileHeaders, body: '', stream: out.file.stream };
+        }
         if (out.results === null || out.results === undefined) return plain(404, 'Not Found');
         result = {
           results: out.results,
@@ -305,6 +325,9 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         case 'html':
           body = toHtml(result.results, result.ts);
           break;
+        case 'bin':
+          // only the file resource serves bin, and it answers with a file above
+          return plain(404, 'Not Found');
       }
       if (renderKey) {
         rendered.set(renderKey, {

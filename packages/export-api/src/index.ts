@@ -11,6 +11,7 @@ export {
   isExportApiError,
   STATUS_BY_CODE,
 } from './errors.js';
+export { createLocalFileStorage, type FileStorage, type StoredFile } from './files.js';
 export {
   Conference,
   Contribution,

@@ -42,6 +42,10 @@ export interface ResourceRecord {
   name: string;
   url: string;
   fileName?: string;
+  /** Key of the file in the FileStorage (default: `<event id>/<fileName>`). */
+  storageKey?: string;
+  /** Served as Content-Type (default `application/octet-stream`). */
+  contentType?: string;
   protection?: Protection;
 }
 

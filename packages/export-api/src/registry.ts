@@ -1,11 +1,13 @@
 import type { Requester } from './access.js';
+import type { FileStorage, StoredFile } from './files.js';
 import type { CommonParams, ParamReader } from './params.js';
 import type { Catalog } from './store.js';
 import type { ExportUrls } from './urls.js';
 
 /** Every format the router knows (spec §1.2); a hook may narrow it with `formats`. */
 export const KNOWN_FORMATS = ['json', 'jsonp', 'xml', 'html', 'ics', 'atom'] as const;
-export type ExportFormat = (typeof KNOWN_FORMATS)[number];
+/** `bin` is not a known format: only a hook that lists it in `formats` serves it (the file resource). */
+export type ExportFormat = (typeof KNOWN_FORMATS)[number] | 'bin';
 
 /** What a hook handler receives. */
 export interface HookContext {
@@ -25,6 +27,8 @@ export interface HookContext {
   readonly method: 'GET' | 'POST';
   /** Reports the changes of a successful write to the handler's `onChange` sink (no-op without one). */
   readonly recordChanges: (changes: readonly ExportChange[]) => Promise<void>;
+  /** Where stored files are read from (`files` option); null when none is configured. */
+  readonly files: FileStorage | null;
 }
 
 /**
@@ -44,6 +48,8 @@ export interface HookResult {
   /** Defaults to true (non-iterated hooks). */
   complete?: boolean;
   additionalInfo?: Record<string, unknown>;
+  /** A file to stream instead of an envelope (`.bin`); `results` is then ignored. */
+  file?: StoredFile & { contentType: string; fileName?: string };
 }
 
 /** A resource of the export API. Core resources use this same type; users register their own with `hooks`. */

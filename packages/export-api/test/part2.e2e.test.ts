@@ -1,6 +1,9 @@
 /* biome-ignore-all lint/suspicious/noExplicitAny: tests read parsed JSON by field name. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { zonedToEpoch } from '../src/datetime.js';
@@ -34,6 +37,13 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+// spec §9.6: a local directory of stored files
+const filesRoot = mkdtempSync(path.join(tmpdir(), 'export-api-files-'));
+const PDF = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x00, 0xff, 0x10, 0x0a]);
+mkdirSync(path.join(filesRoot, '301397'));
+writeFileSync(path.join(filesRoot, '301397', 'slides.pdf'), PDF);
+writeFileSync(path.join(filesRoot, '301397', 'notes.txt'), 'private notes');
+
 let listener: http.RequestListener;
 beforeEach(async () => {
   catalog = await seedCatalog();
@@ -46,6 +56,7 @@ beforeEach(async () => {
       changes.push(...c);
     },
     clock: { now: () => nowSec * 1000 },
+    files: filesRoot,
   });
   listener = createNodeListener(handler);
 });
@@ -362,5 +373,35 @@ describe('video services (spec §9.9)', () => {
     expect((await call('/export/video/evo.json', { user: 'admin' })).json.results).toEqual([]);
     expect((await call('/export/video/all.ics')).status).toBe(403);
     expect((await call('/export/video/all.ics?alarms=x', { user: 'admin' })).status).toBe(400);
+  });
+});
+
+describe('files (spec §9.6)', () => {
+  it('streams a stored file byte for byte with its content type and length, by id or default name', async () => {
+    for (const p of ['/export/event/301397/material/0/0.bin', '/export/event/301397/material/slides/0.bin']) {
+      const res = await fetch(`${base}${p}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+      expect(res.headers.get('content-length')).toBe(String(PDF.length));
+      expect(Buffer.from(await res.arrayBuffer()).equals(PDF)).toBe(true);
+    }
+  });
+
+  it('answers File not found, Resource is not a file, and restricted access with Indico messages', async () => {
+    const missing = await call('/export/event/301397/material/0/9.bin');
+    expect([missing.status, missing.json.message]).toEqual([404, 'File not found']);
+    expect((await call('/export/event/404/material/0/0.bin')).json.message).toBe('File not found');
+    expect((await call('/export/event/301397/session/1/material/0/0.bin')).status).toBe(404);
+    const link = await call('/export/event/301397/material/0/1.bin');
+    expect([link.status, link.json.message]).toEqual([404, 'Resource is not a file']);
+    const guest = await call('/export/event/301397/material/0/2.bin');
+    expect(guest.status).toBe(403);
+    const allowed = await call('/export/event/301397/material/0/2.bin', { user: '36024' });
+    expect([allowed.status, allowed.text]).toEqual([200, 'private notes']);
+  });
+
+  it('serves .bin only for this resource and no other format for it', async () => {
+    expect((await call('/export/event/301397/material/0/0.json')).status).toBe(404);
+    expect((await call('/export/categ/2.bin')).status).toBe(404);
   });
 });

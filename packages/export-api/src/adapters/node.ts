@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ExportHandler, ExportRequest, ExportResponse } from '../handler.js';
 
 export interface NodeAdapterOptions {
@@ -49,6 +51,14 @@ export function readBody(req: IncomingMessage, max: number): Promise<string | nu
 
 /** Writes an ExportResponse with an exact Content-Length and no added charset. */
 export function writeResponse(res: ServerResponse, out: ExportResponse): void {
+  if (out.stream) {
+    res.writeHead(out.status, out.headers);
+    pipeline(Readable.from(out.stream), res).catch(() => {
+      // the client went away or the file could not be read mid-way: the socket is already closed
+      res.destroy();
+    });
+    return;
+  }
   if (out.bytes) {
     res.writeHead(out.status, { ...out.headers, 'content-length': String(out.bytes.length) });
     res.end(out.bytes);

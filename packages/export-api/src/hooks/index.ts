@@ -1,6 +1,7 @@
 import type { HookDefinition } from '../registry.js';
 import { categoryEventHook } from './categ-event.js';
 import { contributionHook, sessionHook } from './event-parts.js';
+import { fileHook } from './file.js';
 import { registrantCheckinHook, registrantHook, registrantPayHook, registrantsHook } from './registration.js';
 import { bookRoomHook, reservationHook, roomHook, roomNameHook } from './rooms.js';
 import { eventSearchHook } from './search.js';
@@ -26,4 +27,5 @@ export const CORE_HOOKS: readonly HookDefinition[] = Object.freeze([
   reservationHook,
   bookRoomHook,
   videoHook,
+  fileHook,
 ]);

@@ -8,6 +8,7 @@ export const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = Object.free
   ics: 'text/calendar',
   atom: 'application/atom+xml',
   html: 'text/html',
+  bin: 'application/octet-stream',
 });
 
 /** Formats whose errors keep their own format; the others answer errors in JSON (spec §2 step 11). */
