@@ -408,6 +408,25 @@ export function describeCatalogContract(name: string, make: () => Promise<Catalo
       await expectInvalid(c.bookRoom(booking(120, T0 + 5 * H, T0 + 4 * H)));
     });
 
+    it('frees the slot of a reservation replaced as cancelled or moved to another room', async () => {
+      await c.putRoom(room(120, 'CERN'));
+      await c.putRoom(room(7, 'CERN'));
+      await c.putReservation(resv(70, 120, T0, T0 + H, null));
+      expect((await c.bookRoom(booking(120, T0, T0 + H))).ok).toBe(false);
+      await c.putReservation({ ...resv(70, 120, T0, T0 + H, null), roomId: 7 });
+      expect((await c.getReservations('CERN', 120)).map((r) => r.id)).toEqual([]);
+      expect((await c.getReservations('CERN', 7)).map((r) => r.id)).toEqual([70]);
+      expect((await c.bookRoom(booking(7, T0, T0 + H))).ok).toBe(false);
+      await c.putReservation({ ...resv(70, 120, T0, T0 + H, null), roomId: 7, isCancelled: true });
+      expect((await c.bookRoom(booking(7, T0, T0 + H))).ok).toBe(true);
+      expect((await c.bookRoom(booking(120, T0, T0 + H))).ok).toBe(true);
+      // a replaced blocked period no longer blocks
+      await c.putRoom({ ...room(5, 'CERN'), blocked: [{ start: T0, end: T0 + H }] });
+      expect(await c.bookRoom(booking(5, T0, T0 + H))).toEqual({ ok: false, reason: 'blocked' });
+      await c.putRoom(room(5, 'CERN'));
+      expect((await c.bookRoom(booking(5, T0, T0 + H))).ok).toBe(true);
+    });
+
     it('stores video bookings by unique id, in start order', async () => {
       await c.putVideoBooking(video('v2', T0 + H));
       await c.putVideoBooking(video('v1', T0));
