@@ -1,16 +1,17 @@
 import type {
   BreakRecord,
   Catalog,
+  CatalogWrites,
   CategoryRecord,
   ContributionRecord,
   EventRecord,
   SessionRecord,
   UserRecord,
 } from '@indico/export-api';
-import { createRedisCatalog } from '@indico/export-api/redis';
+import type { RedisCatalog } from '@indico/export-api/redis';
 import type { ChangeInput, ChangeType, ObjectRef, SyncManager } from '@indico/livesync';
 import { queueChanges } from '@indico/livesync/redis';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** What a write did, for the management API's answer. */
 export interface WriteResult {
@@ -34,36 +35,6 @@ export interface CatalogWriter {
   putUser(u: UserRecord): Promise<WriteResult>;
 }
 
-// Commands the Redis catalog uses to write; everything else it calls is a read.
-const WRITES = new Set(['eval', 'hset', 'hdel', 'del', 'unlink', 'zadd', 'zrem', 'set', 'sadd', 'srem']);
-
-/**
- * An ioredis look-alike whose writes go into `multi` and whose reads go to the real connection, so an
- * unmodified Redis catalog queues its writes into the caller's transaction. Glue until @indico/export-api
- * offers a way to join a MULTI (follow-up).
- *
- * EVALSHA is answered with NOSCRIPT at once: the catalog then falls back to EVAL with the script's source,
- * which is queued. (An EVALSHA queued in a MULTI could fail inside EXEC on a server that has not loaded the
- * script while the rest of the transaction commits.)
- */
-function transactionalClient(redis: Redis, multi: ChainableCommander): Redis {
-  return new Proxy(redis, {
-    get(target, prop, receiver) {
-      if (prop === 'evalsha') {
-        return () => Promise.reject(new Error('NOSCRIPT inside a transaction: send the script source'));
-      }
-      if (typeof prop === 'string' && WRITES.has(prop)) {
-        return (...args: unknown[]) => {
-          (multi as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!(...args);
-          return Promise.resolve(null);
-        };
-      }
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function updateTypes(old: { title?: string; name?: string; protection?: unknown }, next: typeof old): ChangeType[] {
@@ -76,22 +47,28 @@ function updateTypes(old: { title?: string; name?: string; protection?: unknown 
 /** Livesync id of an object inside an event (Indico's uniqueIds are unique across events too). */
 export const childId = (eventId: string, id: string) => `${eventId}.${id}`;
 
+/**
+ * `catalog` must be the Redis catalog (`createRedisCatalog`, with `queueWrites`) when `redis` is given: its
+ * writes then join the MULTI that also carries the livesync change.
+ */
 export function createCatalogWriter(options: {
-  catalog: Catalog;
+  catalog: Catalog | RedisCatalog;
   livesync: SyncManager;
   redis: Redis | null;
-  prefix: string;
 }): CatalogWriter {
-  const { catalog, livesync, redis, prefix } = options;
+  const { catalog, livesync, redis } = options;
+  const transactional = redis && 'queueWrites' in catalog ? catalog : null;
+  if (redis && !transactional) throw new TypeError('a Redis writer needs the Redis catalog (queueWrites)');
 
-  async function commit(op: (c: Catalog) => Promise<void>, changes: ChangeInput[]): Promise<number> {
-    if (!redis) {
+  async function commit(op: (c: CatalogWrites) => Promise<void>, changes: ChangeInput[]): Promise<number> {
+    if (!redis || !transactional) {
       await op(catalog);
       return changes.length ? livesync.record(changes) : 0;
     }
-    // ioredis keeps MULTI commands in memory until exec(): a throw before it leaves Redis untouched.
+    // queueWrites runs the validation reads now and queues the writes only when `op` succeeded; ioredis keeps
+    // MULTI commands in memory until exec(), so a throw before it leaves Redis untouched.
     const multi = redis.multi();
-    await op(createRedisCatalog({ client: transactionalClient(redis, multi), prefix }));
+    await transactional.queueWrites(multi, op);
     const queued = changes.length ? queueChanges(multi, livesync, changes) : 0;
     const results = await multi.exec();
     if (!results) throw new Error('catalog transaction aborted');

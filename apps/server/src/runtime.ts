@@ -108,7 +108,7 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions): Ru
   });
   const registry = createTaskRegistry(options.tasks ?? []);
   const client = new Client({ store: schedulerStore, registry, clock, daemonLease: config.SCHEDULER_LEASE_MS });
-  const writer = createCatalogWriter({ catalog, livesync, redis, prefix });
+  const writer = createCatalogWriter({ catalog, livesync, redis });
   let scheduler: Scheduler | null = null;
   let closing: Promise<void> | undefined;
 

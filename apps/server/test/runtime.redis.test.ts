@@ -13,6 +13,7 @@ const WRITE_COMMANDS = ['eval', 'hset', 'del', 'zadd', 'zrem', 'hdel', 'set'];
 function spying(client: Redis) {
   const direct: string[] = [];
   const transactions: string[][] = [];
+  const keys: string[] = [];
   const proxy = new Proxy(client, {
     get(target, prop, receiver) {
       if (prop === 'multi') {
@@ -25,7 +26,12 @@ function spying(client: Redis) {
               const v = Reflect.get(m, p, rcv) as unknown;
               if (typeof v !== 'function') return v;
               return (...args: unknown[]) => {
-                if (typeof p === 'string' && p !== 'exec') queued.push(p);
+                if (typeof p === 'string' && p !== 'exec') {
+                  queued.push(p);
+                  // the keys the command writes: EVAL's KEYS, otherwise the first argument
+                  const n = p === 'eval' ? Number(args[1]) : 1;
+                  keys.push(...(p === 'eval' ? args.slice(2, 2 + n) : args.slice(0, 1)).map(String));
+                }
                 const out = (v as (...a: unknown[]) => unknown).apply(m, args);
                 return out === m ? rcv : out;
               };
@@ -43,7 +49,7 @@ function spying(client: Redis) {
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  return { proxy, direct, transactions };
+  return { proxy, direct, transactions, keys };
 }
 
 describe.skipIf(!hasRedis())('runtime over Redis', () => {
@@ -70,18 +76,32 @@ describe.skipIf(!hasRedis())('runtime over Redis', () => {
     expect(spy.transactions).toHaveLength(1);
     expect(spy.transactions[0]).toEqual(expect.arrayContaining(['eval', 'zadd']));
     expect((await rt.catalog.getEvent('137346'))?.title).toBe('Changed over Redis');
+    // a second write is a second transaction (one MULTI per write, via RedisCatalog.queueWrites)
+    const category = (await rt.catalog.getCategory('2'))!;
+    await rt.writer.putCategory({ ...category, name: 'TEST Category (renamed)' });
+    expect(spy.direct).toEqual([]);
+    expect(spy.transactions).toHaveLength(2);
+    expect(spy.transactions[1]).toEqual(expect.arrayContaining(['hset', 'zadd']));
+    expect((await rt.catalog.getCategory('2'))?.name).toBe('TEST Category (renamed)');
     expect(await trackEntries(rt)).toContainEqual(expect.objectContaining({ kind: 'event', id: '137346' }));
-    const keys = await r.client.keys('*');
-    expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((k) => k.startsWith(r.prefix))).toBe(true);
+    // (the Redis server may be shared with other runs: look at the keys this test wrote, not at KEYS *)
+    expect(spy.keys.length).toBeGreaterThan(0);
+    expect(spy.keys.filter((k) => !k.startsWith(r.prefix))).toEqual([]);
+    expect(await r.client.exists(...new Set(spy.keys))).toBeGreaterThan(0);
     await rt.close();
   });
 
   it('writes nothing, neither catalog nor track, when the catalog refuses the write', async () => {
-    const rt = createRuntime(config(), { logger: silent, redis: r.client });
-    await loadDemoData(rt.catalog, { generated: 0, now: Date.now() });
+    const seeded = createRuntime(config(), { logger: silent, redis: r.client });
+    await loadDemoData(seeded.catalog, { generated: 0, now: Date.now() });
+    await seeded.close();
+    const spy = spying(r.client);
+    const rt = createRuntime(config(), { logger: silent, redis: spy.proxy });
     const event = (await rt.catalog.getEvent('137346'))!;
     await expect(rt.writer.putEvent({ ...event, id: '999', categoryId: 'missing' })).rejects.toThrow(/does not exist/);
+    // nothing sent on the connection and nothing queued (the MULTI is never executed)
+    expect(spy.direct).toEqual([]);
+    expect(spy.transactions.flat()).toEqual([]);
     expect(await rt.catalog.getEvent('999')).toBeNull();
     expect(await trackEntries(rt)).toEqual([]);
     await rt.close();
