@@ -68,7 +68,9 @@ export function manage(
   contentType = 'application/json',
 ): Promise<Response> {
   const params = rawBody === undefined ? {} : { bodysha256: bodyDigest(rawBody) };
-  const url = buildIndicoRequest(path, params, { apiKey: key.ak, secretKey: key.secret });
+  // Sign the path the way fetch will send it (the URL parser resolves `..` and `%2e%2e` segments).
+  const sent = new URL(path, base).pathname;
+  const url = buildIndicoRequest(sent, params, { apiKey: key.ak, secretKey: key.secret });
   return fetch(`${base}${url}`, {
     method,
     headers: rawBody === undefined ? {} : { 'content-type': contentType },

@@ -151,6 +151,7 @@ describe('management API under random bodies (signed admin requests, embedded st
     `answers ${RUNS} random bodies with {ok:true} or a clean 4xx/501, never 5xx, never hanging`,
     async () => {
       const statuses = new Map<number, number>();
+      const refusals = new Map<string, number>();
       const started = Date.now();
       await fc.assert(
         fc.asyncProperty(requestArb, async ({ method, path, body, contentType }) => {
@@ -172,12 +173,14 @@ describe('management API under random bodies (signed admin requests, embedded st
             if (json.ok !== true) throw new Error(`2xx without ok:true for ${what}`);
           } else if (typeof json.message !== 'string') {
             throw new Error(`${res.status} without a message for ${what}: ${text.slice(0, 200)}`);
+          } else if (res.status === 403) {
+            refusals.set(json.message, (refusals.get(json.message) ?? 0) + 1);
           }
         }),
         { numRuns: RUNS, seed: fuzzSeed(), endOnFailure: true },
       );
       console.info(
-        `fuzz management: ${RUNS} requests in ${Date.now() - started} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+        `fuzz management: ${RUNS} requests in ${Date.now() - started} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; 403s ${JSON.stringify(Object.fromEntries(refusals))}`,
       );
       // Some bodies must get through (else the generator only exercises the JSON parser).
       expect((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0)).toBeGreaterThan(RUNS / 50);
