@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Authenticator, createExportHandler, createSigningAuthenticator } from '@indico/export-api';
 import { exportApiMiddleware } from '@indico/export-api/express';
+import type { ChangeInput } from '@indico/livesync';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { filesDir } from './config.js';
 import { dashboardRouter } from './dashboard.js';
 import { type AccessLogLocals, createHttpLogger } from './logger.js';
 import { managementRouter } from './management.js';
@@ -127,6 +129,21 @@ export function createApp(rt: Runtime, info: AppInfo): Express {
     authenticate,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'export-api' }),
+    files: filesDir(rt.config),
+    // Registrant pay / check-in and room bookings: the event's data changed for livesync (after the write
+    // committed; the package reports it once its own atomic write succeeded). Reservations have no livesync kind.
+    onChange: async (changes) => {
+      const events = changes.filter((c) => c.ref.kind === 'event');
+      if (events.length === 0) return;
+      const inputs = await Promise.all(
+        events.map(async (c): Promise<ChangeInput> => {
+          const event = await rt.catalog.getEvent(c.ref.id);
+          const path = event ? (await rt.catalog.getCategoryPath(event.categoryId)).map((x) => x.id) : [];
+          return { ref: { kind: 'event', id: c.ref.id, categoryPath: path }, changes: c.changes };
+        }),
+      );
+      await rt.livesync.record(inputs);
+    },
   });
   const exportApi = exportApiMiddleware(handler, { maxBodyBytes: parseSize(rt.config.BODY_LIMIT) });
   const withLocals = (req: Request, res: Response, next: NextFunction) => {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 const boolean = z
@@ -108,11 +110,21 @@ const schema = z.object({
       v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
     )
     .default(false),
+  /**
+   * Directory of the stored files served as `.bin` resources (`<event id>/<file name>`); default
+   * `<OS temp dir>/indico-server-files`. The demo data writes its example files there.
+   */
+  FILES_DIR: z.string().min(1, 'a directory path').optional(),
   /** Number of generated demo events besides the seed's examples. */
   DEMO_EVENTS: z.coerce.number().int().min(0).max(100_000).default(60),
 });
 
 export type ServerConfig = z.infer<typeof schema>;
+
+/** Where `.bin` files are read from (FILES_DIR, or a directory under the OS temp dir). */
+export function filesDir(config: Pick<ServerConfig, 'FILES_DIR'>): string {
+  return path.resolve(config.FILES_DIR ?? path.join(tmpdir(), 'indico-server-files'));
+}
 
 /** Thrown with one line per offending variable, naming it. */
 export class ConfigError extends Error {

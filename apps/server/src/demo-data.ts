@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Catalog, EventRecord, PersonRecord } from '@indico/export-api';
-import { loadSeedFixtures } from '@indico/export-api/fixtures';
+import { loadSeedFixtures, loadSeedPart2Fixtures, PART2_EVENT_ID } from '@indico/export-api/fixtures';
 
 /** The demo administrator (the seed fixtures' event creator); `apikey create --user 1` gives an admin key. */
 export const DEMO_ADMIN_ID = '1';
@@ -30,13 +33,46 @@ function lcg(seed: number) {
   };
 }
 
+/** A one-page PDF: the demo's `Slides` file (`/export/event/301397/material/0/0.bin`). */
+const DEMO_PDF = `%PDF-1.4
+1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj
+2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj
+3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>> endobj
+trailer <</Root 1 0 R>>
+%%EOF
+`;
+
+/**
+ * Writes the files of the part-2 demo event (`<dir>/301397/slides.pdf`, the protected `notes.txt`), keeping
+ * files already there.
+ */
+export async function writeDemoFiles(dir: string): Promise<void> {
+  const eventDir = path.join(dir, PART2_EVENT_ID);
+  await mkdir(eventDir, { recursive: true });
+  const files: Array<[string, string]> = [
+    ['slides.pdf', DEMO_PDF],
+    ['notes.txt', 'Private notes of the registration test conference (user 36024 only).\n'],
+  ];
+  for (const [name, text] of files) {
+    const file = path.join(eventDir, name);
+    if (!existsSync(file)) await writeFile(file, text);
+  }
+}
+
 /**
  * Seed examples (@indico/export-api/fixtures: category 2 "TEST Category", events 137344 and 137346 with
- * contributions and a session, the search hits, user 36024), an admin user, and `generated` events spread from
- * a month ago to three months ahead of `now` so that `from=today` listings have content.
+ * contributions and a session, the search hits, user 36024; part 2: event 301397 with registrant 0, room
+ * CERN/120 "Mezzanine" with reservation 93094, room CERN/101 with a blocked day, user `jdoe`, video bookings,
+ * a `Slides` material), an admin user, and `generated` events spread from a month ago to three months ahead of
+ * `now` so that `from=today` listings have content. With `filesDir`, also the part-2 event's stored files.
  */
-export async function loadDemoData(catalog: Catalog, options: { generated: number; now: number }): Promise<number> {
+export async function loadDemoData(
+  catalog: Catalog,
+  options: { generated: number; now: number; filesDir?: string },
+): Promise<number> {
   await loadSeedFixtures(catalog);
+  await loadSeedPart2Fixtures(catalog);
+  if (options.filesDir) await writeDemoFiles(options.filesDir);
   await catalog.putUser({
     id: DEMO_ADMIN_ID,
     firstName: 'Indico',

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { type ApiKeyRecord, buildIndicoRequest } from '@indico/http-signing';
 import { type Logger, pino } from 'pino';
 import { exportCatalog, ImportError, importCatalog, objectRefs, parseDump } from './catalog-io.js';
-import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { ConfigError, filesDir, loadConfig, type ServerConfig } from './config.js';
 import { ownModule, runPackageCli } from './delegate.js';
 import { hasData, loadDemoData } from './demo-data.js';
 import { createLogger } from './logger.js';
@@ -176,7 +176,11 @@ async function seed(argv: string[]): Promise<number> {
       process.stderr.write('the catalog already has data; nothing loaded (use --force to load the demo data anyway)\n');
       return 0;
     }
-    await loadDemoData(rt.catalog, { generated: rt.config.DEMO_EVENTS, now: rt.clock.now() });
+    await loadDemoData(rt.catalog, {
+      generated: rt.config.DEMO_EVENTS,
+      now: rt.clock.now(),
+      filesDir: filesDir(rt.config),
+    });
     process.stdout.write(`demo data loaded (seed examples + ${rt.config.DEMO_EVENTS} generated events)\n`);
     return 0;
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Scheduler } from '@indico/scheduler';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import type { ServerConfig } from './config.js';
+import { filesDir, type ServerConfig } from './config.js';
 import { DEMO_ADMIN_ID, hasData, loadDemoData } from './demo-data.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { createShutdown } from './shutdown.js';
@@ -20,7 +20,11 @@ export interface RunningServer {
 /** Seeds the demo data when the catalog is empty; true when it did. */
 export async function seedIfEmpty(rt: Runtime): Promise<boolean> {
   if (await hasData(rt.catalog)) return false;
-  await loadDemoData(rt.catalog, { generated: rt.config.DEMO_EVENTS, now: rt.clock.now() });
+  await loadDemoData(rt.catalog, {
+    generated: rt.config.DEMO_EVENTS,
+    now: rt.clock.now(),
+    filesDir: filesDir(rt.config),
+  });
   return true;
 }
 

@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, filesDir, loadConfig } from '../src/config.js';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -33,6 +35,11 @@ describe('loadConfig', () => {
     expect(c.PERSISTENT_SIGNATURES).toBe(true);
     expect(c.API_MODE).toBe('ALL_SIGNED');
     expect(loadConfig({ API_MODE: 'onlykey_signed' }).API_MODE).toBe('ONLYKEY_SIGNED');
+  });
+
+  it('reads FILES_DIR, defaulting to a directory under the OS temp dir', () => {
+    expect(filesDir(loadConfig({}))).toBe(path.join(tmpdir(), 'indico-server-files'));
+    expect(filesDir(loadConfig({ FILES_DIR: 'var/files' }))).toBe(path.resolve('var/files'));
   });
 
   it('parses livesync agents from JSON', () => {
