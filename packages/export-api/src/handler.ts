@@ -71,7 +71,7 @@ export interface ExportHandlerOptions {
   registry?: HookRegistry;
   /** `1.2` (default) or `3.x` envelope and error shape. */
   envelope?: EnvelopeStyle;
-  /** `_type` renames for XML only. */
+  /** `_type` renames for XML only (default includes `RoomCERN` -> `Room`). */
   xmlTypeMap?: Readonly<Record<string, string>>;
   clock?: { now(): number };
   logger?: ExportLogger;
@@ -142,6 +142,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   const renderMax = options.renderCacheEntries ?? 500;
   const files =
     typeof options.files === 'string' ? createLocalFileStorage({ root: options.files }) : (options.files ?? null);
+  // spec §10 roomMetadata: `RoomCERN` in JSON, `<room>` in XML; the caller's map wins.
+  const xmlTypeMap = { RoomCERN: 'Room', ...options.xmlTypeMap };
   const recordChanges = async (changes: readonly ExportChange[]) => {
     if (!options.onChange || changes.length === 0) return;
     try {
@@ -159,7 +161,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     const body = buildErrorBody(err.message, style);
     const fmt: ExportFormat = ERRORS_IN_OWN_FORMAT.has(format) && !(format === 'jsonp' && !callback) ? format : 'json';
     let text: string;
-    if (fmt === 'xml') text = toIndicoXml(body, { pretty, typeMap: options.xmlTypeMap });
+    if (fmt === 'xml') text = toIndicoXml(body, { pretty, typeMap: xmlTypeMap });
     else if (fmt === 'jsonp') text = toJsonp(body, pretty, callback!);
     else text = toIndicoJson(body, pretty);
     return { status: err.status, headers: { 'content-type': CONTENT_TYPES[fmt], ...err.headers }, body: text };
@@ -314,7 +316,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           body = toJsonp(envelope, pretty, callback!);
           break;
         case 'xml':
-          body = toIndicoXml(envelope, { pretty, typeMap: options.xmlTypeMap });
+          body = toIndicoXml(envelope, { pretty, typeMap: xmlTypeMap });
           break;
         case 'ics':
           body = toIcs(result.results, now);

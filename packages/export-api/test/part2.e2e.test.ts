@@ -226,6 +226,9 @@ describe('room booking (spec §9.8)', () => {
     expect((await call('/export/room/CERN/120.json')).status).toBe(403);
     expect((await call('/export/room/CERN/120-abc.json', { user: '1' })).status).toBe(400);
     expect((await call('/export/room/CERN/999.json', { user: '1' })).json.results).toEqual([]);
+    // spec §10: RoomCERN in JSON, <room> in XML
+    const xml = await call('/export/room/CERN/120.xml', { user: '1' });
+    expect(xml.text).toContain('<room fossil="roomMetadata" id="120">');
   });
 
   it('adds the reservations of the window with detail=reservations', async () => {
