@@ -140,7 +140,7 @@ describe.skipIf(!hasRedis())('contract suites on a 3-master Redis Cluster', () =
       const prefix = `t:${randomUUID()}:`;
       const catalog = createRedisCatalog({ client: redis, prefix });
       const livesync = new SyncManager({ store: createRedisTrackStore({ redis, prefix, hashTag }), granularity: 60 });
-      return { catalog, livesync, writer: createCatalogWriter({ catalog, livesync, redis, prefix }) };
+      return { catalog, livesync, writer: createCatalogWriter({ catalog, livesync, redis }) };
     };
 
     it('commits both in one slot when the track uses the {export} hash tag', async () => {
