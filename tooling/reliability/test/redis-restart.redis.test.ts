@@ -138,7 +138,7 @@ describe.skipIf(!hasRedisServer())('Redis restarted during load', () => {
         expect(event !== null, `write ${w.id} (status ${w.status}) half applied`).toBe(tracked.has(`event:${w.id}`));
       }
     }
-    expect(writes.filter((w) => w.ok).length).toBeGreaterThan(10);
+    expect(writes.filter((w) => w.ok).length).toBeGreaterThan(3);
 
     // Tasks: every acknowledged enqueue runs; the periodic task beats again after the restart.
     const deadline = Date.now() + 20_000;
