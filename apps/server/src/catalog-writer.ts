@@ -5,6 +5,8 @@ import type {
   CategoryRecord,
   ContributionRecord,
   EventRecord,
+  RegistrantRecord,
+  RoomRecord,
   SessionRecord,
   UserRecord,
 } from '@indico/export-api';
@@ -33,6 +35,15 @@ export interface CatalogWriter {
   putBreak(b: BreakRecord): Promise<WriteResult>;
   /** Users are not a livesync object kind: written alone. */
   putUser(u: UserRecord): Promise<WriteResult>;
+  /** Rooms are not a livesync object kind: written alone. */
+  putRoom(r: RoomRecord): Promise<WriteResult>;
+  /**
+   * A registrant changes its event's data (as the export API's pay / check-in report it). `CatalogWrites` has no
+   * `putRegistrant`, so this is not one MULTI: the event's `data_changed` is recorded first, then the registrant
+   * written, so a failure in between leaves at most a spurious change (agents re-send the event), never a
+   * lost one.
+   */
+  putRegistrant(r: RegistrantRecord): Promise<WriteResult>;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -169,6 +180,20 @@ export function createCatalogWriter(options: {
       const old = await catalog.getUser(u.id);
       await commit((t) => t.putUser(u), []);
       return { created: !old, changes: 0 };
+    },
+    async putRoom(r) {
+      const [old] = await catalog.getRooms(r.location, [r.id]);
+      await catalog.putRoom(r);
+      return { created: !old, changes: 0 };
+    },
+    async putRegistrant(r) {
+      const { path } = await eventRef(r.eventId);
+      const old = await catalog.getRegistrant(r.eventId, r.id);
+      const changes = await livesync.record([
+        { ref: { kind: 'event', id: r.eventId, categoryPath: path }, changes: 'data_changed' },
+      ]);
+      await catalog.putRegistrant(r);
+      return { created: !old, changes };
     },
   };
 }

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type {
   BreakRecord,
   CategoryRecord,
   ContributionRecord,
   EventRecord,
+  RegistrantRecord,
+  RoomRecord,
   SessionRecord,
   UserRecord,
 } from '@indico/export-api';
@@ -109,6 +112,63 @@ const user = z.strictObject({
   favoriteCategoryIds: z.array(id).optional(),
 });
 
+/** Room locations as the catalog accepts them (`[\w ]+`), room ids as non-negative integers. */
+const location = z.string().regex(/^[\w ]{1,64}$/, 'letters, digits, _ and spaces (at most 64)');
+const roomId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const room = z.strictObject({
+  name: z.string().min(1).max(500),
+  building: z.union([z.number().int(), z.string().min(1)]),
+  floor: z.string().default(''),
+  roomNr: z.string().default(''),
+  /** Default `<building>-<floor>-<roomNr> - <name>`, as Indico shows CERN rooms. */
+  fullName: z.string().min(1).optional(),
+  avc: z.boolean().default(false),
+  equipment: z.array(z.string()).default([]),
+  vcList: z.array(z.string()).default([]),
+  latitude: z.string().default(''),
+  longitude: z.string().default(''),
+  blocked: z
+    .array(
+      z
+        .object({ start: time, end: time, reason: z.string().optional() })
+        .refine((b) => b.end > b.start, { message: 'end must be after start' }),
+    )
+    .optional(),
+});
+
+const text = z.string().default('');
+const personalData = z.strictObject({
+  title: text,
+  firstName: text,
+  surname: text,
+  institution: text,
+  position: text,
+  address: text,
+  city: text,
+  country: text,
+  phone: text,
+  fax: text,
+  email: text,
+  personalHomepage: text,
+});
+const registrant = z.strictObject({
+  fullName: z.string().min(1).max(500),
+  /** Default: a new UUID (the secret printed on the ticket). */
+  checkinSecret: z.string().min(1).max(200).optional(),
+  registrationDate: time.optional(),
+  paid: z.boolean().nullable().default(false),
+  amountPaid: z.number().min(0).nullable().default(0),
+  amountDue: z.number().min(0).optional(),
+  checkedIn: z.boolean().default(false),
+  checkinDate: time.nullable().default(null),
+  personalData: personalData.default(() => personalData.parse({})),
+  accommodation: z.record(z.string(), z.unknown()).nullable().optional(),
+  reasonParticipation: z.string().optional(),
+  socialEvents: z.array(z.unknown()).optional(),
+  sessionList: z.array(z.unknown()).optional(),
+  miscellaneousGroupList: z.array(z.unknown()).optional(),
+});
+
 class BadRequest extends Error {
   constructor(
     message: string,
@@ -148,7 +208,7 @@ function merged<T extends z.ZodObject>(schema: T, req: Request, old: object | nu
 
 /**
  * JSON management API under `/manage`: create (PUT), update (PATCH) and delete categories, events,
- * contributions, sessions, breaks and users. Every request needs an admin API key, a fresh signature and a
+ * contributions, sessions, breaks, users, rooms and registrants (deletes: events only, the port's limit). Every request needs an admin API key, a fresh signature and a
  * signed `bodysha256`; every write records its livesync change in the same transaction.
  */
 export function managementRouter(rt: Runtime): Router {
@@ -331,16 +391,74 @@ export function managementRouter(rt: Runtime): Router {
     }),
   );
 
-  // The Catalog port has no delete for these yet, nor rooms / registrants (follow-up for @indico/export-api).
-  router.all(
-    ['/rooms', '/rooms/*rest', '/registrants', '/registrants/*rest', '/events/:eventId/registrants/*rest'],
+  const roomOf = (req: Request, body: z.output<typeof room>): RoomRecord => {
+    const loc = parse(location, req.params.location);
+    const rid = parse(roomId, req.params.id);
+    const { fullName, blocked, ...rest } = body;
+    return {
+      id: rid,
+      location: loc,
+      ...rest,
+      fullName: fullName ?? `${rest.building}-${rest.floor}-${rest.roomNr} - ${rest.name}`,
+      ...(blocked ? { blocked } : {}),
+    };
+  };
+  router.put(
+    '/rooms/:location/:id',
+    route(async (req, res) => {
+      const r = roomOf(req, parse(room, req.body));
+      reply(res, r, await rt.writer.putRoom(r));
+    }),
+  );
+  router.patch(
+    '/rooms/:location/:id',
+    route(async (req, res) => {
+      const [old] = await rt.catalog.getRooms(parse(location, req.params.location), [parse(roomId, req.params.id)]);
+      const { location: _l, ...stored } = old ?? ({} as RoomRecord);
+      const r = roomOf(req, merged(room, req, old ? stored : null));
+      reply(res, r, await rt.writer.putRoom(r));
+    }),
+  );
+
+  const registrantOf = (req: Request, body: z.output<typeof registrant>): RegistrantRecord => {
+    const { checkinSecret, registrationDate, ...rest } = body;
+    const out: RegistrantRecord = {
+      id: param(req, 'id'),
+      eventId: param(req, 'eventId'),
+      ...rest,
+      checkinSecret: checkinSecret ?? randomUUID(),
+      registrationDate: registrationDate ?? rt.clock.now(),
+    };
+    for (const k of Object.keys(out) as Array<keyof RegistrantRecord>) if (out[k] === undefined) delete out[k];
+    return out;
+  };
+  router.put(
+    '/events/:eventId/registrants/:id',
+    route(async (req, res) => {
+      const eventId = param(req, 'eventId');
+      const old = await rt.catalog.getRegistrant(eventId, param(req, 'id'));
+      const body = parse(registrant, req.body);
+      // A replaced registrant keeps its ticket secret unless the body gives one.
+      const r = registrantOf(req, { ...body, checkinSecret: body.checkinSecret ?? old?.checkinSecret });
+      reply(res, r, await rt.writer.putRegistrant(r));
+    }),
+  );
+  router.patch(
+    '/events/:eventId/registrants/:id',
+    route(async (req, res) => {
+      const old = await rt.catalog.getRegistrant(param(req, 'eventId'), param(req, 'id'));
+      const r = registrantOf(req, merged(registrant, req, old));
+      reply(res, r, await rt.writer.putRegistrant(r));
+    }),
+  );
+
+  // The Catalog port deletes events only (follow-up for @indico/export-api).
+  router.delete(
+    ['/categories/:id', '/users/:id', '/rooms/:location/:id', '/events/:eventId/:kind/:id'],
     (_req, res) => {
-      res.status(501).json({ ok: false, message: 'rooms and registrants are not in the catalog yet' });
+      res.status(501).json({ ok: false, message: 'the catalog cannot delete this kind of object yet' });
     },
   );
-  router.delete(['/categories/:id', '/users/:id', '/events/:eventId/:kind/:id'], (_req, res) => {
-    res.status(501).json({ ok: false, message: 'the catalog cannot delete this kind of object yet' });
-  });
   router.use((_req: Request, res: Response) => {
     res.status(404).json({ ok: false, message: 'no such management resource' });
   });

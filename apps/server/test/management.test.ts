@@ -122,6 +122,77 @@ describe('management API (embedded stores)', () => {
     expect(await ctx.rt.catalog.getEvent('900002')).toBeNull();
   });
 
+  it('creates a room (201) and updates it (200); the export API serves it and bookRoom honours its blocking', async () => {
+    const put = await manage(ctx.base, admin, 'PUT', '/manage/rooms/CERN/130', {
+      name: 'Auditorium',
+      building: 500,
+      floor: '1',
+      roomNr: '001',
+      blocked: [{ start: '2031-01-01T00:00:00Z', end: '2031-01-02T00:00:00Z', reason: 'works' }],
+    });
+    expect(put.status).toBe(201);
+    expect(await put.json()).toMatchObject({
+      created: true,
+      livesyncChanges: 0,
+      item: { fullName: '500-1-001 - Auditorium' },
+    });
+    const patch = await manage(ctx.base, admin, 'PATCH', '/manage/rooms/CERN/130', { avc: true });
+    expect(patch.status).toBe(200);
+    const [stored] = await ctx.rt.catalog.getRooms('CERN', [130]);
+    expect(stored).toMatchObject({ name: 'Auditorium', avc: true, blocked: [{ reason: 'works' }] });
+    const exported = await signed(ctx.base, admin, '/export/room/CERN/130.json');
+    expect(((await exported.json()) as { results: Array<{ name: string }> }).results[0]!.name).toBe('Auditorium');
+    const seed = await manage(ctx.base, admin, 'PATCH', '/manage/rooms/CERN/120', { name: 'Mezzanine (renamed)' });
+    expect(((await seed.json()) as { item: { fullName: string } }).item.fullName).toBe('500-1-201 - Mezzanine');
+    expect((await manage(ctx.base, admin, 'PATCH', '/manage/rooms/CERN/4242', { avc: true })).status).toBe(404);
+    const bad = await manage(ctx.base, admin, 'PUT', '/manage/rooms/CERN/x1', { name: '', building: 1, colour: 'red' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['name', '']),
+    );
+  });
+
+  it('creates and updates a registrant; each write records the event data_changed for livesync', async () => {
+    const put = await manage(ctx.base, admin, 'PUT', '/manage/events/301397/registrants/7', {
+      fullName: 'Ada Lovelace',
+      personalData: { firstName: 'Ada', surname: 'Lovelace', email: 'ada@example.org' },
+      amountDue: 10,
+    });
+    expect(put.status).toBe(201);
+    const created = (await put.json()) as { livesyncChanges: number; item: { checkinSecret: string } };
+    expect(created.livesyncChanges).toBe(1);
+    expect(created.item.checkinSecret).toMatch(/^[0-9a-f-]{36}$/);
+    const patch = await manage(ctx.base, admin, 'PATCH', '/manage/events/301397/registrants/7', { checkedIn: true });
+    expect(patch.status).toBe(200);
+    const stored = await ctx.rt.catalog.getRegistrant('301397', '7');
+    expect(stored).toMatchObject({
+      fullName: 'Ada Lovelace',
+      checkedIn: true,
+      checkinSecret: created.item.checkinSecret,
+      personalData: { city: '', email: 'ada@example.org' },
+    });
+    const list = await signed(ctx.base, admin, '/export/event/301397/registrants.json');
+    const names = ((await list.json()) as { results: { registrants: Array<{ full_name: string }> } }).results
+      .registrants;
+    expect(names.map((r) => r.full_name)).toEqual(['Alberto Resco Perez', 'Ada Lovelace']);
+    const changed = (await trackEntries(ctx.rt)).filter((e) => e.kind === 'event' && e.id === '301397');
+    expect(changed).not.toEqual([]);
+    expect(changed.flatMap((e) => e.changes)).toContain('data_changed');
+    const orphan = await manage(ctx.base, admin, 'PUT', '/manage/events/404404/registrants/1', { fullName: 'x' });
+    expect(orphan.status).toBe(404);
+    const bad = await manage(ctx.base, admin, 'PATCH', '/manage/events/301397/registrants/7', { paid: 'yes' });
+    expect(bad.status).toBe(400);
+    expect((await manage(ctx.base, plain, 'PATCH', '/manage/events/301397/registrants/7', { paid: true })).status).toBe(
+      403,
+    );
+  });
+
+  it('answers 501 for deletes the catalog port cannot do', async () => {
+    expect((await manage(ctx.base, admin, 'DELETE', '/manage/rooms/CERN/120')).status).toBe(501);
+    expect((await manage(ctx.base, admin, 'DELETE', '/manage/events/301397/registrants/0')).status).toBe(501);
+    expect((await ctx.rt.catalog.getRooms('CERN', [120])).length).toBe(1);
+  });
+
   it('answers 404 for updates of objects that do not exist', async () => {
     expect((await manage(ctx.base, admin, 'PATCH', '/manage/events/424242', { title: 'x' })).status).toBe(404);
   });

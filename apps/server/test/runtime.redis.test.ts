@@ -124,6 +124,24 @@ describe.skipIf(!hasRedis())('runtime over Redis', () => {
     }
   });
 
+  it('writes rooms and registrants through the management API over Redis', async () => {
+    const ctx = await serve(config(), { redis: r.client });
+    try {
+      await loadDemoData(ctx.rt.catalog, { generated: 0, now: Date.now() });
+      const a = await ctx.rt.keyStore.create(DEMO_ADMIN_ID);
+      const key = { ak: a.key, secret: a.secret };
+      const room = await manage(ctx.base, key, 'PATCH', '/manage/rooms/CERN/120', { avc: true });
+      expect(room.status).toBe(200);
+      expect((await ctx.rt.catalog.getRooms('CERN', [120]))[0]).toMatchObject({ name: 'Mezzanine', avc: true });
+      const reg = await manage(ctx.base, key, 'PATCH', '/manage/events/301397/registrants/0', { paid: true });
+      expect(reg.status).toBe(200);
+      expect(await ctx.rt.catalog.getRegistrant('301397', '0')).toMatchObject({ paid: true, checkedIn: true });
+      expect(await trackEntries(ctx.rt)).toContainEqual(expect.objectContaining({ kind: 'event', id: '301397' }));
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('reports not ready until a scheduler daemon has written its heartbeat', async () => {
     const ctx = await serve(config(), { redis: r.client });
     try {
