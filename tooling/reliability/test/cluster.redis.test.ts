@@ -73,34 +73,15 @@ describe.skipIf(!hasRedis())('contract suites on a 3-master Redis Cluster', () =
     };
   });
 
-  // KNOWN BUG (livesync): the Redis track store loads its Lua with `SCRIPT LOAD` (a keyless command, which
-  // ioredis Cluster sends to one random master) and then calls `EVALSHA <sha> 2 {livesync}:... ` (routed to the
-  // master owning the `{livesync}` slot). Two times in three that is another node: `NOSCRIPT No matching script`.
-  // The scheduler and http-signing stores fall back to EVAL on NOSCRIPT; livesync does not. Fix belongs in
-  // packages/livesync/src/stores/redis.ts `run()`: on NOSCRIPT, EVAL the source (or load on the slot's node).
-  const livesyncNoscript =
-    'livesync Redis store on Cluster: SCRIPT LOAD goes to a random master, EVALSHA to the {livesync} slot owner -> NOSCRIPT';
-  describe.skip(`plain ioredis Cluster (skipped: ${livesyncNoscript})`, () => {
+  // The livesync store runs EVALSHA and falls back to EVAL on NOSCRIPT; both route by key, so the script is
+  // cached on the node that owns the {livesync} slot (a keyless SCRIPT LOAD would land on a random master).
+  describe('livesync on a plain ioredis Cluster', () => {
     describeLivesyncContract('redis cluster', async () => ({
       store: createRedisTrackStore({ redis: asRedis(connect()), prefix: `t:${randomUUID()}:` }),
       cleanup: async () => {},
     }));
     describeTrackStoreContract('redis cluster', async () => ({
       store: createRedisTrackStore({ redis: asRedis(connect()), prefix: `t:${randomUUID()}:` }),
-      cleanup: async () => {},
-    }));
-  });
-  if (hasRedis()) console.warn(`!!! SKIPPED (known bug) ${livesyncNoscript}`);
-
-  // Everything else of the livesync adapter is Cluster-safe: with SCRIPT LOAD sent to every master (the
-  // workaround, in this file only) both livesync contracts pass on the same cluster.
-  describe('SCRIPT LOAD broadcast to every master (workaround)', () => {
-    describeLivesyncContract('redis cluster', async () => ({
-      store: createRedisTrackStore({ redis: loadScriptsEverywhere(connect()), prefix: `t:${randomUUID()}:` }),
-      cleanup: async () => {},
-    }));
-    describeTrackStoreContract('redis cluster', async () => ({
-      store: createRedisTrackStore({ redis: loadScriptsEverywhere(connect()), prefix: `t:${randomUUID()}:` }),
       cleanup: async () => {},
     }));
   });

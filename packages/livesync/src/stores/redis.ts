@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { AgentPatch, AgentRecord, ContainerMode, TrackItem, TrackStore } from '../store.js';
 
@@ -134,18 +135,23 @@ export function createRedisTrackStore(options: RedisTrackStoreOptions): RedisTra
   const keys = trackKeys(options.prefix ?? '', options.hashTag ?? 'livesync');
   const shas = new Map<string, string>();
 
+  /**
+   * EVALSHA with the script's locally computed SHA-1, falling back to EVAL on NOSCRIPT. Both route by the
+   * keys, so on a Cluster the script is cached on the node that owns the slot (a separate SCRIPT LOAD would
+   * go to a random node and leave the owner without it).
+   */
   async function run(script: string, keyNames: string[], args: Array<string | number>): Promise<unknown> {
     let sha = shas.get(script);
-    if (sha) {
-      try {
-        return await redis.evalsha(sha, keyNames.length, ...keyNames, ...args);
-      } catch (err) {
-        if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-      }
+    if (!sha) {
+      sha = createHash('sha1').update(script).digest('hex');
+      shas.set(script, sha);
     }
-    sha = (await redis.script('LOAD', script)) as string;
-    shas.set(script, sha);
-    return redis.evalsha(sha, keyNames.length, ...keyNames, ...args);
+    try {
+      return await redis.evalsha(sha, keyNames.length, ...keyNames, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      return redis.eval(script, keyNames.length, ...keyNames, ...args);
+    }
   }
 
   function queueEntries(multi: ChainableCommander, items: readonly TrackItem[], mode: ContainerMode) {
