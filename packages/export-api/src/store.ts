@@ -102,7 +102,17 @@ export interface Catalog {
 /** The write half of the Catalog (what `RedisCatalog.queueWrites` hands to its callback). */
 export type CatalogWrites = Pick<
   Catalog,
-  'putCategory' | 'putEvent' | 'deleteEvent' | 'putContribution' | 'putSession' | 'putBreak' | 'putUser'
+  | 'putCategory'
+  | 'putEvent'
+  | 'deleteEvent'
+  | 'putContribution'
+  | 'putSession'
+  | 'putBreak'
+  | 'putUser'
+  | 'putRegistrant'
+  | 'putRoom'
+  | 'putReservation'
+  | 'putVideoBooking'
 >;
 
 /** What the result cache stores: the pre-serialization result, so every format shares one entry (spec §8). */

@@ -1,5 +1,6 @@
 import { createTestRedis, hasRedis } from '@indico/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SEED_REGISTRANT, SEED_RESERVATION, SEED_ROOM } from '../src/fixtures.js';
 import { isExportApiError } from '../src/index.js';
 import { createRedisCatalog } from '../src/redis.js';
 import { cat, ev } from './contract/catalog.contract.js';
@@ -78,6 +79,45 @@ describe.skipIf(!hasRedis())('RedisCatalog.queueWrites', () => {
     const res = await multi.exec();
     expect(res).toHaveLength(1);
     expect(await catalog.getEvent('ok')).toBeNull();
+  });
+
+  it('queues registrant, room, reservation and video writes too, all applied by EXEC only', async () => {
+    r = createTestRedis();
+    const catalog = createRedisCatalog({ client: r.client, prefix: r.prefix });
+    const fresh = async () => {
+      const multi = r.client.multi();
+      await catalog.queueWrites(multi, async (tx) => {
+        await tx.putRoom({ ...SEED_ROOM, blocked: [{ start: 0, end: 10 }] });
+        await tx.putReservation(SEED_RESERVATION);
+        await tx.putRegistrant(SEED_REGISTRANT);
+        await tx.putVideoBooking({
+          uniqueId: 'v1',
+          eventId: '301397',
+          service: 'vidyo',
+          title: 'V',
+          status: 'OK',
+          startDate: 0,
+          endDate: 1,
+          location: '',
+          room: '',
+          audience: '',
+        });
+      });
+      return multi;
+    };
+    (await fresh()).discard();
+    expect(await r.client.keys(`${r.prefix}*`)).toEqual([]);
+    const multi = await fresh();
+    expect(await catalog.getRooms('CERN')).toEqual([]);
+    await multi.exec();
+    expect((await catalog.getRooms('CERN')).map((x) => x.id)).toEqual([120]);
+    expect((await catalog.getReservations('CERN', 120)).map((x) => x.id)).toEqual([93094]);
+    expect((await catalog.getRegistrant('301397', '0'))?.checkinSecret).toBe(SEED_REGISTRANT.checkinSecret);
+    expect((await catalog.getVideoBookings()).map((v) => v.uniqueId)).toEqual(['v1']);
+    // the queued occupancy and blocked period take part in collision checks
+    const booking = { ...SEED_RESERVATION, repeatability: null };
+    expect((await catalog.bookRoom(booking)).ok).toBe(false);
+    expect(await catalog.bookRoom({ ...booking, startDT: 2, endDT: 5 })).toEqual({ ok: false, reason: 'blocked' });
   });
 
   it('deletes inside a transaction, removing the event from the category indexes', async () => {

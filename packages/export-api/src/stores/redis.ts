@@ -165,7 +165,10 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
    * The write methods over a sink: the client itself, or a list of commands for the caller's MULTI. Validation
    * reads go to the client; `pending` lets a transaction see categories it queued itself (parent, then child).
    */
-  const writesOn = (sink: WriteSink, pending: Map<string, StoredCategory>): CatalogWrites => {
+  const writesOn = (
+    sink: WriteSink,
+    pending: Map<string, StoredCategory>,
+  ): Omit<CatalogWrites, 'putRegistrant' | 'putRoom' | 'putReservation' | 'putVideoBooking'> => {
     const category = async (id: string): Promise<StoredCategory | null> =>
       pending.get(id) ?? (await categoriesOf([id]))[0] ?? null;
     const putChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string, value: unknown) => {
@@ -246,6 +249,13 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       },
     };
   };
+
+  const directCommit = async (ops: Op[]) => {
+    const m = client.multi();
+    for (const op of ops) op(m);
+    await m.exec();
+  };
+  const partTwo = roomsAndRegistrants(client, k, live, directCommit);
 
   return {
     async getCategory(id) {
@@ -357,12 +367,21 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
           ops.push((m) => m.del(...keys));
         },
       };
-      await build(writesOn(sink, new Map()));
+      const two = roomsAndRegistrants(client, k, live, async (more) => {
+        ops.push(...more);
+      });
+      await build({
+        ...writesOn(sink, new Map()),
+        putRegistrant: two.putRegistrant,
+        putRoom: two.putRoom,
+        putReservation: two.putReservation,
+        putVideoBooking: two.putVideoBooking,
+      });
       // Queued only once `build` succeeded: a failing build leaves the caller's transaction untouched.
       for (const op of ops) op(multi);
       return ops.length;
     },
-    ...roomsAndRegistrants(client, k, live),
+    ...partTwo,
     async close() {
       closed = true;
     },
@@ -374,8 +393,43 @@ const roomField = (location: string, id: number) => `${location}|${id}`;
 const occMembers = (r: ReservationRecord) =>
   isActive(r) ? occurrencesOf(r).map(([s, e]) => ({ score: s, member: `${r.id}:${s}:${e}` })) : [];
 
-/** Registrants, rooms, reservations and video bookings of the Redis catalog (part 2 of the port). */
-function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, live: () => void) {
+type Op = (m: ChainableCommander) => unknown;
+
+/** The few transaction commands the part-2 writes use, recorded as operations for a MULTI applied later. */
+interface Recorder {
+  zrem(key: string, ...members: string[]): Recorder;
+  hset(key: string, field: string, value: string): Recorder;
+  zadd(key: string, ...scoreMembers: Array<string | number>): Recorder;
+  sadd(key: string, member: string): Recorder;
+  eval(script: string, numKeys: number, ...args: string[]): Recorder;
+}
+
+function recorder(ops: Op[]): Recorder {
+  const add = (op: Op): Recorder => {
+    ops.push(op);
+    return r;
+  };
+  const r: Recorder = {
+    zrem: (key, ...members) => add((m) => m.zrem(key, ...members)),
+    hset: (key, field, value) => add((m) => m.hset(key, field, value)),
+    zadd: (key, ...sm) => add((m) => m.zadd(key, ...(sm as [number, string]))),
+    sadd: (key, member) => add((m) => m.sadd(key, member)),
+    eval: (script, numKeys, ...args) => add((m) => m.eval(script, numKeys, ...args)),
+  };
+  return r;
+}
+
+/**
+ * Registrants, rooms, reservations and video bookings of the Redis catalog (part 2 of the port). Each write
+ * builds its commands as operations and hands them to `commit`: one MULTI/EXEC of its own, or the caller's
+ * transaction (`queueWrites`).
+ */
+function roomsAndRegistrants(
+  client: Redis,
+  k: ReturnType<typeof catalogKeys>,
+  live: () => void,
+  commit: (ops: Op[]) => Promise<void>,
+) {
   const withState = (raw: string | null, state: Record<string, string>): RegistrantRecord | null => {
     if (!raw) return null;
     const r = JSON.parse(raw) as RegistrantRecord;
@@ -415,12 +469,13 @@ function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, l
       assertRegistrant(r);
       const state: string[] = [];
       for (const f of STATE_FIELDS) state.push(f, JSON.stringify(r[f] ?? null));
-      // one MULTI: record, order and state
-      await client
-        .multi()
-        .eval(PUT_CHILD, 3, k.registrants(r.eventId), k.registrantOrder(r.eventId), k.seq, r.id, JSON.stringify(r))
-        .hset(k.registrantState(r.eventId, r.id), ...state)
-        .exec();
+      // one transaction: record, order and state
+      const ops: Op[] = [
+        (m) =>
+          m.eval(PUT_CHILD, 3, k.registrants(r.eventId), k.registrantOrder(r.eventId), k.seq, r.id, JSON.stringify(r)),
+        (m) => m.hset(k.registrantState(r.eventId, r.id), ...state),
+      ];
+      await commit(ops);
     },
     async updateRegistrantState(
       eventId: string,
@@ -455,7 +510,8 @@ function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, l
       const field = roomField(r.location, r.id);
       const oldRaw = await client.hget(k.rooms, field);
       const old = oldRaw ? (JSON.parse(oldRaw) as RoomRecord) : null;
-      const m = client.multi();
+      const ops: Op[] = [];
+      const m = recorder(ops);
       for (const b of old?.blocked ?? []) m.zrem(k.occupancy(field), `b:${b.start}:${b.end}`);
       m.hset(k.rooms, field, JSON.stringify(r));
       m.zadd(k.roomsOf(r.location), r.id, String(r.id));
@@ -464,7 +520,7 @@ function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, l
         m.zadd(k.occupancy(field), b.start, `b:${b.start}:${b.end}`);
         m.eval(RAISE, 1, k.occupancyMax, field, String(b.end - b.start));
       }
-      await m.exec();
+      await commit(ops);
     },
     async getReservations(location: string, roomId?: number): Promise<ReservationRecord[]> {
       live();
@@ -479,7 +535,8 @@ function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, l
       assertReservation(r);
       const oldRaw = await client.hget(k.reservations, String(r.id));
       const old = oldRaw ? (JSON.parse(oldRaw) as ReservationRecord) : null;
-      const m = client.multi();
+      const ops: Op[] = [];
+      const m = recorder(ops);
       if (old) {
         const oldField = roomField(old.location, old.roomId);
         const members = occMembers(old).map((o) => o.member);
@@ -498,7 +555,7 @@ function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, l
         m.eval(RAISE, 1, k.occupancyMax, field, String(longest));
       }
       m.eval(RAISE_COUNTER, 1, k.reservationSeq, String(r.id));
-      await m.exec();
+      await commit(ops);
     },
     async bookRoom(request: Omit<ReservationRecord, 'id'>) {
       live();
@@ -533,7 +590,7 @@ function roomsAndRegistrants(client: Redis, k: ReturnType<typeof catalogKeys>, l
     async putVideoBooking(b: VideoBookingRecord): Promise<void> {
       live();
       assertId(b.uniqueId, 'video booking');
-      await client.hset(k.videoBookings, b.uniqueId, JSON.stringify(b));
+      await commit([(m) => m.hset(k.videoBookings, b.uniqueId, JSON.stringify(b))]);
     },
   };
 }
