@@ -375,6 +375,12 @@ describe('video services (spec §9.9)', () => {
     expect(all.json.results[0].alarm).toBeUndefined();
     expect((await call('/export/video/evo.json', { user: 'admin' })).json.results).toEqual([]);
     expect((await call('/export/video/all.ics')).status).toBe(403);
+    // categ keeps the bookings of events in that category's subtree (event 301397 is in 0 -> 2)
+    expect((await call('/export/video/all.json?categ=0', { user: 'admin' })).json.count).toBe(2);
+    expect((await call('/export/video/all.json?categ=3', { user: 'admin' })).json.count).toBe(0);
+    // from/to keep overlapping bookings (vidyo1 ends 12:00 Zurich, webcast1 starts 14:00)
+    const morning = await call('/export/video/all.json?from=2014-04-02T08:00&to=2014-04-02T13:00', { user: 'admin' });
+    expect(morning.json.results.map((b: any) => b.uniqueId)).toEqual(['vidyo1']);
     expect((await call('/export/video/all.ics?alarms=x', { user: 'admin' })).status).toBe(400);
   });
 });
