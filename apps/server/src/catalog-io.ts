@@ -4,8 +4,12 @@ import type {
   CategoryRecord,
   ContributionRecord,
   EventRecord,
+  RegistrantRecord,
+  ReservationRecord,
+  RoomRecord,
   SessionRecord,
   UserRecord,
+  VideoBookingRecord,
 } from '@indico/export-api';
 import { z } from 'zod';
 import { type CatalogWriter, childId } from './catalog-writer.js';
@@ -20,6 +24,11 @@ export interface CatalogDump {
   sessions: SessionRecord[];
   breaks: BreakRecord[];
   users: UserRecord[];
+  /** Part 2 (absent from older files: read as empty). */
+  rooms: RoomRecord[];
+  reservations: ReservationRecord[];
+  registrants: RegistrantRecord[];
+  videoBookings: VideoBookingRecord[];
 }
 
 const record = z.looseObject({ id: z.string().min(1) });
@@ -32,11 +41,16 @@ const dumpSchema = z.object({
   sessions: z.array(record.extend({ eventId: z.string() })).default([]),
   breaks: z.array(record.extend({ eventId: z.string() })).default([]),
   users: z.array(record).default([]),
+  rooms: z.array(z.looseObject({ id: z.number().int(), location: z.string() })).default([]),
+  reservations: z.array(z.looseObject({ id: z.number().int(), location: z.string(), roomId: z.number() })).default([]),
+  registrants: z.array(record.extend({ eventId: z.string() })).default([]),
+  videoBookings: z.array(z.looseObject({ uniqueId: z.string().min(1), eventId: z.string() })).default([]),
 });
 
 /**
  * Everything reachable through the Catalog port: every event under the root category with its parts, the
- * categories on their paths, and the users named in `userIds` or linked to an event. The port cannot list
+ * categories on their paths, the users named in `userIds` or linked to an event, the registrants of those
+ * events, every room and reservation of every location, and every video booking. The port cannot list
  * empty categories or unlinked users (follow-up for @indico/export-api: listCategories / listUsers).
  */
 export async function exportCatalog(
@@ -65,6 +79,17 @@ export async function exportCatalog(
     sessions.push(...(await catalog.getSessions(e.id)));
     breaks.push(...(await catalog.getBreaks(e.id)));
   }
+  const registrants: RegistrantRecord[] = [];
+  for (const e of events) registrants.push(...(await catalog.getRegistrants(e.id)));
+  const rooms: RoomRecord[] = [];
+  const reservations: ReservationRecord[] = [];
+  for (const loc of await catalog.getLocations()) {
+    rooms.push(...(await catalog.getRooms(loc)));
+    reservations.push(...(await catalog.getReservations(loc)));
+  }
+  const videoBookings = (await catalog.getVideoBookings()).sort(
+    (a, b) => a.startDate - b.startDate || (a.uniqueId < b.uniqueId ? -1 : 1),
+  );
   const depth = (c: CategoryRecord): number => {
     let d = 0;
     for (let p = c.parentId; p !== null && d < 1000; p = categories.get(p)?.parentId ?? null) d++;
@@ -79,6 +104,10 @@ export async function exportCatalog(
     sessions,
     breaks,
     users: users.sort((a, b) => (a.id < b.id ? -1 : 1)),
+    rooms,
+    reservations,
+    registrants,
+    videoBookings,
   };
 }
 
@@ -106,12 +135,17 @@ export function parseDump(text: string): CatalogDump {
  */
 export async function importCatalog(writer: CatalogWriter, dump: CatalogDump): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  const step = async <T extends { id: string }>(kind: string, items: T[], put: (x: T) => Promise<unknown>) => {
+  const step = async <T extends { id: string | number } | { uniqueId: string }>(
+    kind: string,
+    items: T[],
+    put: (x: T) => Promise<unknown>,
+  ) => {
     for (const item of items) {
       try {
         await put(item);
       } catch (err) {
-        throw new ImportError(`${kind} ${item.id}: ${(err as Error).message}`);
+        const label = 'uniqueId' in item ? item.uniqueId : item.id;
+        throw new ImportError(`${kind} ${label}: ${(err as Error).message}`);
       }
     }
     counts[kind] = items.length;
@@ -135,6 +169,10 @@ export async function importCatalog(writer: CatalogWriter, dump: CatalogDump): P
   await step('sessions', dump.sessions, (s) => writer.putSession(s));
   await step('contributions', dump.contributions, (c) => writer.putContribution(c));
   await step('breaks', dump.breaks, (b) => writer.putBreak(b));
+  await step('registrants', dump.registrants ?? [], (r) => writer.putRegistrant(r));
+  await step('rooms', dump.rooms ?? [], (r) => writer.putRoom(r));
+  await step('reservations', dump.reservations ?? [], (r) => writer.putReservation(r));
+  await step('videoBookings', dump.videoBookings ?? [], (b) => writer.putVideoBooking(b));
   return counts;
 }
 

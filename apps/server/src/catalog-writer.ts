@@ -6,9 +6,11 @@ import type {
   ContributionRecord,
   EventRecord,
   RegistrantRecord,
+  ReservationRecord,
   RoomRecord,
   SessionRecord,
   UserRecord,
+  VideoBookingRecord,
 } from '@indico/export-api';
 import type { RedisCatalog } from '@indico/export-api/redis';
 import type { ChangeInput, ChangeType, ObjectRef, SyncManager } from '@indico/livesync';
@@ -44,6 +46,9 @@ export interface CatalogWriter {
    * lost one.
    */
   putRegistrant(r: RegistrantRecord): Promise<WriteResult>;
+  /** Reservations and video bookings are no livesync object kind: written alone (import path, no collision check). */
+  putReservation(r: ReservationRecord): Promise<WriteResult>;
+  putVideoBooking(b: VideoBookingRecord): Promise<WriteResult>;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -194,6 +199,16 @@ export function createCatalogWriter(options: {
       ]);
       await catalog.putRegistrant(r);
       return { created: !old, changes };
+    },
+    async putReservation(r) {
+      const old = (await catalog.getReservations(r.location, r.roomId)).some((x) => x.id === r.id);
+      await catalog.putReservation(r);
+      return { created: !old, changes: 0 };
+    },
+    async putVideoBooking(b) {
+      const old = (await catalog.getVideoBookings()).some((x) => x.uniqueId === b.uniqueId);
+      await catalog.putVideoBooking(b);
+      return { created: !old, changes: 0 };
     },
   };
 }

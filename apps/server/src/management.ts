@@ -476,10 +476,21 @@ export function managementRouter(rt: Runtime): Router {
       res.status(413).json({ ok: false, message: 'body too large' });
     } else if ((err as { code?: string }).code === 'INVALID_ARGUMENT') {
       res.status(400).json({ ok: false, message: (err as Error).message });
+    } else if (clientErrorStatus(err) !== undefined) {
+      // express and body-parser mark the client's mistakes (a bad percent-escape in a path id: 400, an
+      // unsupported charset: 415) with a 4xx `status`; those are the client's to fix, never a 500.
+      res.status(clientErrorStatus(err)!).json({ ok: false, message: (err as Error).message });
     } else {
       req.log?.error({ err }, 'management request failed');
       res.status(500).json({ ok: false, message: 'Internal error' });
     }
   });
   return router;
+}
+
+/** The 4xx status express or body-parser put on an error, if any. */
+function clientErrorStatus(err: unknown): number | undefined {
+  const status =
+    (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
