@@ -7,7 +7,7 @@ import { ConfigError, filesDir, loadConfig, type ServerConfig } from './config.j
 import { ownModule, runPackageCli } from './delegate.js';
 import { hasData, loadDemoData } from './demo-data.js';
 import { createLogger } from './logger.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime, type Runtime, TRACK_HASH_TAG } from './runtime.js';
 import { startServer, startTaskRunner } from './server.js';
 
 const usage = `Usage: indico-server <command> [options]
@@ -219,6 +219,7 @@ async function delegated(pkg: '@indico/scheduler' | '@indico/livesync', argv: st
     INDICO_SCHEDULER_PREFIX: prefix,
     INDICO_SCHEDULER_MODULE: ownModule('scheduler-module'),
     LIVESYNC_PREFIX: prefix,
+    LIVESYNC_HASH_TAG: TRACK_HASH_TAG,
     LIVESYNC_GRANULARITY: String(config.LIVESYNC_GRANULARITY),
   });
 }

@@ -10,6 +10,10 @@ import {
 import { createRedisApiKeyStore, createRedisReplayStore } from '@indico/http-signing/redis';
 import { createMemoryTrackStore, SyncManager } from '@indico/livesync';
 import { createRedisTrackStore } from '@indico/livesync/redis';
+
+/** Hash tag of the livesync track: the export catalog's, so writes and their changes share one slot. */
+export const TRACK_HASH_TAG = 'export';
+
 import {
   Client,
   type Clock,
@@ -100,7 +104,9 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions): Ru
   const schedulerStore = redis ? createRedisStore({ redis, prefix }) : createMemoryStore();
   const excluded = new Set(config.LIVESYNC_AGENTS.flatMap((a) => a.excludedCategories));
   const livesync = new SyncManager({
-    store: redis ? createRedisTrackStore({ redis, prefix }) : createMemoryTrackStore(),
+    // The track shares the catalog's {export} hash tag: a catalog write and its change record commit in one
+    // MULTI, which Redis Cluster allows only inside one slot.
+    store: redis ? createRedisTrackStore({ redis, prefix, hashTag: TRACK_HASH_TAG }) : createMemoryTrackStore(),
     granularity: config.LIVESYNC_GRANULARITY,
     excludedCategories: excluded,
     clock,

@@ -33,7 +33,8 @@ commands:
   agent run [ID] [--force]                               run all active agents, or one agent, and acknowledge
   agent simulate ID [--till BUCKET]                      print the records a run would send
 
-environment: REDIS_URL (required), LIVESYNC_PREFIX (default "indico:"), LIVESYNC_GRANULARITY (default 100)`;
+environment: REDIS_URL (required), LIVESYNC_PREFIX (default "indico:"), LIVESYNC_HASH_TAG (default "livesync"),
+LIVESYNC_GRANULARITY (default 100)`;
 
 const options = {
   pointer: { type: 'string' },

@@ -19,7 +19,11 @@ async function main(): Promise<number> {
   try {
     await redis.connect();
     const manager = new SyncManager({
-      store: createRedisTrackStore({ redis, prefix: process.env.LIVESYNC_PREFIX ?? 'indico:' }),
+      store: createRedisTrackStore({
+        redis,
+        prefix: process.env.LIVESYNC_PREFIX ?? 'indico:',
+        hashTag: process.env.LIVESYNC_HASH_TAG || undefined,
+      }),
       granularity,
     });
     return await runCli(argv, manager, {
