@@ -39,12 +39,7 @@ export interface CatalogWriter {
   putUser(u: UserRecord): Promise<WriteResult>;
   /** Rooms are not a livesync object kind: written alone. */
   putRoom(r: RoomRecord): Promise<WriteResult>;
-  /**
-   * A registrant changes its event's data (as the export API's pay / check-in report it). `CatalogWrites` has no
-   * `putRegistrant`, so this is not one MULTI: the event's `data_changed` is recorded first, then the registrant
-   * written, so a failure in between leaves at most a spurious change (agents re-send the event), never a
-   * lost one.
-   */
+  /** A registrant changes its event's data (as the export API's pay / check-in report it): one MULTI with it. */
   putRegistrant(r: RegistrantRecord): Promise<WriteResult>;
   /** Reservations and video bookings are no livesync object kind: written alone (import path, no collision check). */
   putReservation(r: ReservationRecord): Promise<WriteResult>;
@@ -194,10 +189,10 @@ export function createCatalogWriter(options: {
     async putRegistrant(r) {
       const { path } = await eventRef(r.eventId);
       const old = await catalog.getRegistrant(r.eventId, r.id);
-      const changes = await livesync.record([
-        { ref: { kind: 'event', id: r.eventId, categoryPath: path }, changes: 'data_changed' },
-      ]);
-      await catalog.putRegistrant(r);
+      const changes = await commit(
+        (t) => t.putRegistrant(r),
+        [{ ref: { kind: 'event', id: r.eventId, categoryPath: path }, changes: 'data_changed' }],
+      );
       return { created: !old, changes };
     },
     async putReservation(r) {
