@@ -1,102 +1,20 @@
 /**
- * Benchmark servers (child process of bench/run.ts): loads 10,000 events in 50 categories into Redis, then
- * serves the export API through express and node:http, plus the two baselines returning fixed bytes.
+ * Benchmark servers (child process of bench/run.ts): loads 10,000 events in 50 categories into Redis
+ * (bench/setup.ts), then serves the export API through express and node:http, plus the two baselines returning
+ * fixed bytes.
  */
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import express from 'express';
-import { Redis } from 'ioredis';
 import { exportApiMiddleware } from '../src/express.js';
-import { createExportHandler, createNodeListener, type EventRecord } from '../src/index.js';
-import { createRedisCatalog, createRedisResultCache } from '../src/redis.js';
+import { createNodeListener } from '../src/index.js';
+import { type BenchSetup, setupBench } from './setup.js';
 
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 0, 1, 10);
-const CATEGORIES = 50;
-const EVENTS = 10_000;
-
-/** A private redis-server on a free loopback port, so other Redis users of the machine do not skew the run. */
-async function privateRedis(): Promise<{ url: string; stop(): void }> {
-  const port = await new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    const ok = await probe.connect().then(
-      () => probe.ping(),
-      () => null,
-    );
-    probe.disconnect();
-    if (ok === 'PONG') return { url, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGTERM');
-  throw new Error('redis-server did not start');
-}
-
-let own: { url: string; stop(): void } | null = null;
+let setup: BenchSetup | null = null;
 
 async function main() {
-  own = process.env.REDIS_URL ? null : await privateRedis();
-  const client = new Redis(process.env.REDIS_URL ?? own!.url, { maxRetriesPerRequest: 1 });
-  const prefix = `bench:${randomUUID()}:`;
-  const catalog = createRedisCatalog({ client, prefix });
-  await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
-  for (let c = 1; c <= CATEGORIES; c++)
-    await catalog.putCategory({ id: String(c), name: `Category ${c}`, parentId: '0' });
-  const perCat = EVENTS / CATEGORIES;
-  const batch: Promise<void>[] = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const cat = (i % CATEGORIES) + 1;
-    const day = Math.floor(i / CATEGORIES); // event `day` of each category: one per day, 200 days
-    const e: EventRecord = {
-      id: String(100000 + i),
-      title: `Event ${i} of category ${cat}`,
-      description: '<p>An event with a short description.</p>',
-      type: i % 3 === 0 ? 'conference' : 'meeting',
-      startDate: T0 + day * DAY,
-      endDate: T0 + day * DAY + 2 * 3600_000,
-      timezone: 'Europe/Zurich',
-      categoryId: String(cat),
-      location: 'CERN',
-      room: `40-S2-${String(i % 90).padStart(3, '0')}`,
-      address: 'Route de Meyrin',
-      creator: { id: '1', fullName: 'Bench Creator', affiliation: 'CERN', email: 'creator@example.org' },
-      chairs: [{ id: '2', fullName: 'Bench Chair', affiliation: 'CERN', email: 'chair@example.org' }],
-      creationDate: T0 - 30 * DAY,
-      modificationDate: T0 - DAY,
-    };
-    batch.push(catalog.putEvent(e));
-    if (batch.length >= 250) await Promise.all(batch.splice(0));
-  }
-  await Promise.all(batch);
-
-  const handler = createExportHandler({
-    catalog,
-    cache: createRedisResultCache({ client, prefix }),
-    baseUrl: 'https://indico.example.org',
-    serverTimezone: 'Europe/Zurich',
-  });
-  // 100 days of category 7: one event per day, so the window returns perCat/2 = 100 events.
-  const path = '/export/categ/7.json';
-  const query = 'from=2026-01-01&to=2026-04-10';
-  const sample = await handler({ method: 'GET', path, query });
-  const count = JSON.parse(sample.body).count as number;
-  const bytes = Buffer.from(sample.body);
+  setup = await setupBench();
+  const { handler, path, query, count, bytes } = setup;
 
   const listen = (srv: http.Server) =>
     new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as AddressInfo).port)));
@@ -116,26 +34,18 @@ async function main() {
     }),
   ];
   const [expressPort, nodePort, expressBase, nodeBase] = await Promise.all(servers.map(listen));
-  process.send!({ expressPort, nodePort, expressBase, nodeBase, path, query, count, bytes: bytes.length, perCat });
+  process.send!({ expressPort, nodePort, expressBase, nodeBase, path, query, count, bytes: bytes.length });
 
   process.on('message', async (m) => {
     if (m !== 'stop') return;
     for (const s of servers) s.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await client.del(...keys);
-    } while (cursor !== '0');
-    await catalog.close();
-    client.disconnect();
-    own?.stop();
+    await setup?.stop();
     process.exit(0);
   });
 }
 
-main().catch((e) => {
-  own?.stop();
+main().catch(async (e) => {
   process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  await setup?.stop().catch(() => {});
   process.exit(1);
 });

@@ -14,6 +14,8 @@ import {
 import { collect } from '../iterate.js';
 import type { EventRecord, EventType } from '../model.js';
 import type { HookContext, HookDefinition } from '../registry.js';
+import { shareJsonValue } from '../serializers/json.js';
+import type { ExportUrls } from '../urls.js';
 import { accessFilter, loadBundles, occurrencesOf } from './bundles.js';
 
 /** Detail levels of categories and events with their MAX_RECORDS (spec §9.1). */
@@ -101,6 +103,25 @@ export function compileFnmatch(pattern: string): { test(s: string): boolean } {
   };
 }
 
+// Fossils of unchanged events, reused across requests (also `nocache=yes` ones). A catalog that hands out
+// frozen records promises that a record never changes: an edited event arrives as a new object, so keying by
+// the record's identity can never serve stale data. Only the `events` detail without occurrences and without
+// manager rights is cached: its fossil depends on nothing but the record, the category path names, the time
+// zone, the link builder and the requester's access (material filtering).
+const eventFossils = new WeakMap<EventRecord, Map<string, unknown>>();
+const urlsIds = new WeakMap<ExportUrls, number>();
+let nextUrlsId = 0;
+const MAX_VARIANTS = 16;
+
+function urlsId(urls: ExportUrls): number {
+  let id = urlsIds.get(urls);
+  if (id === undefined) {
+    id = nextUrlsId++;
+    urlsIds.set(urls, id);
+  }
+  return id;
+}
+
 function dedupe(ids: string[]): string[] {
   return [...new Set(ids)];
 }
@@ -160,8 +181,19 @@ async function run(ctx: HookContext) {
     { contributions: needsParts, sessions: needsParts, breaks: occ },
     user,
   );
+  const scope = user === null ? 'public' : JSON.stringify([user.id, !!user.isAdmin, ...(user.groups ?? [])]);
+  const variantBase = `${common.tz}\u0001${urlsId(ctx.urls)}\u0001${scope}`;
   const results = bundles.map((b) => {
     const canModify = canModifyEvent(b.event, user);
+    const cacheable = detail === 'events' && !occ && !canModify && Object.isFrozen(b.event);
+    let variants: Map<string, unknown> | undefined;
+    let variant = '';
+    if (cacheable) {
+      variant = `${variantBase}\u0001${b.categoryPath.map((c) => `${c.id}\u0002${c.name}`).join('\u0003')}`;
+      variants = eventFossils.get(b.event);
+      const hit = variants?.get(variant);
+      if (hit !== undefined) return hit;
+    }
     const fctx: ExportFossilContext = {
       tz: common.tz,
       canModify,
@@ -172,7 +204,15 @@ async function run(ctx: HookContext) {
     const occurrences = occ
       ? occurrencesOf(b, (ms) => wallClock(ms, b.event.timezone).date, common.from, common.to)
       : [];
-    return fossilize(new Conference(b, occurrences), fossil, fctx);
+    const out = fossilize(new Conference(b, occurrences), fossil, fctx);
+    if (cacheable && out !== null && typeof out === 'object') {
+      if (!variants) {
+        variants = new Map();
+        eventFossils.set(b.event, variants);
+      } else if (variants.size >= MAX_VARIANTS) variants.clear();
+      variants.set(variant, shareJsonValue(out));
+    }
+    return out;
   });
 
   let additionalInfo: Record<string, unknown> = {};

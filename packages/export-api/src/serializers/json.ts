@@ -1,15 +1,72 @@
 const NON_ASCII_RE = /[\u007f-\uffff]/g;
 const escapeChar = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
+/** Indico's escaping of JSON text: every `/` as `\/`, every character above U+007E as `\uXXXX`. */
+function escapeJsonText(raw: string): string {
+  const slashed = raw.replaceAll('/', '\\/');
+  // Buffer.byteLength only counts: equal to the length means no character above U+007F.
+  const ascii = Buffer.byteLength(slashed, 'utf8') === slashed.length && !slashed.includes('\u007f');
+  return ascii ? slashed : slashed.replace(NON_ASCII_RE, escapeChar);
+}
+
+// Immutable result items (see `shareJsonValue`) and their compact, escaped JSON text.
+const shared = new WeakSet<object>();
+const fragments = new WeakMap<object, string>();
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
+/**
+ * Marks a result item as immutable and shared between responses (it is deep-frozen): its compact JSON text is
+ * then computed once and reused by every `toIndicoJson` that meets the item in an envelope's `results`.
+ * Resources use it for items they cache in process (e.g. the fossil of an unchanged event).
+ */
+export function shareJsonValue<T extends object>(value: T): T {
+  deepFreeze(value);
+  shared.add(value);
+  return value;
+}
+
+function fragmentOf(item: unknown): string {
+  if (item !== null && typeof item === 'object' && shared.has(item)) {
+    let text = fragments.get(item);
+    if (text === undefined) {
+      text = escapeJsonText(JSON.stringify(item));
+      fragments.set(item, text);
+    }
+    return text;
+  }
+  // as inside an array: undefined, functions and symbols become null
+  return escapeJsonText(JSON.stringify(item) ?? 'null');
+}
+
+// Stands in for `results` while the rest of the envelope is serialized; JSON text of a real string can never
+// contain it (inside a JSON string a `"` is always escaped, so `"\u0000` cannot follow an unescaped quote).
+const RESULTS_MARK = '\u0000results\u0000';
+const RESULTS_MARK_JSON = JSON.stringify(RESULTS_MARK);
+
+function hasSharedResults(value: unknown): value is { results: unknown[] } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const results = (value as { results?: unknown }).results;
+  return Array.isArray(results) && results.length > 0 && shared.has(results[0] as object);
+}
+
 /**
  * Indico's JSON (spec §7): dates as `{date, time, tz}` (via `ExportDate.toJSON`), ASCII only (`\uXXXX`),
- * every `/` escaped as `\/`, `pretty` indents by 4 spaces.
+ * every `/` escaped as `\/`, `pretty` indents by 4 spaces. Compact envelopes whose results are shared items
+ * (`shareJsonValue`) reuse each item's JSON text; the bytes are the same either way.
  */
 export function toIndicoJson(value: unknown, pretty: boolean): string {
-  const raw = (JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null').replaceAll('/', '\\/');
-  // Buffer.byteLength only counts: equal to the length means no character above U+007F.
-  const ascii = Buffer.byteLength(raw, 'utf8') === raw.length && !raw.includes('\u007f');
-  return ascii ? raw : raw.replace(NON_ASCII_RE, escapeChar);
+  if (!pretty && hasSharedResults(value)) {
+    const shell = escapeJsonText(JSON.stringify({ ...value, results: RESULTS_MARK }));
+    const at = shell.indexOf(RESULTS_MARK_JSON);
+    const parts = value.results.map(fragmentOf);
+    return `${shell.slice(0, at)}[${parts.join(',')}]${shell.slice(at + RESULTS_MARK_JSON.length)}`;
+  }
+  return escapeJsonText(JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null');
 }
 
 /** `^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$` with ASCII `\w`: the safe JSONP callbacks (spec §7). */
