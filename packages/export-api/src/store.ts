@@ -62,17 +62,31 @@ export interface Catalog {
 
   /** Creates or replaces a category; its parent must exist (except the root). Moving is not supported. */
   putCategory(category: CategoryRecord): Promise<void>;
+  /**
+   * Deletes a category that has neither subcategories nor events; refused with an INVALID_ARGUMENT error
+   * (status 409, nothing written) otherwise. An unknown id is a no-op (every delete is idempotent).
+   */
+  deleteCategory(id: string): Promise<void>;
   /** Creates or replaces an event; its category must exist. */
   putEvent(event: EventRecord): Promise<void>;
+  /** Deletes an event with its contributions, sessions, breaks and registrants. */
   deleteEvent(id: string): Promise<void>;
   putContribution(contribution: ContributionRecord): Promise<void>;
+  deleteContribution(eventId: string, id: string): Promise<void>;
   putSession(session: SessionRecord): Promise<void>;
+  /** Refused (INVALID_ARGUMENT, status 409) while contributions of the event name the session. */
+  deleteSession(eventId: string, id: string): Promise<void>;
   putBreak(entry: BreakRecord): Promise<void>;
+  deleteBreak(eventId: string, id: string): Promise<void>;
   putUser(user: UserRecord): Promise<void>;
+  /** Events keep linking the user (their `links` are event data); favourites of other users are unaffected. */
+  deleteUser(id: string): Promise<void>;
   /** Registrants of an event in insertion order (spec §9.5). */
   getRegistrants(eventId: string): Promise<RegistrantRecord[]>;
   getRegistrant(eventId: string, id: string): Promise<RegistrantRecord | null>;
   putRegistrant(registrant: RegistrantRecord): Promise<void>;
+  /** Deletes the registrant with its payment/check-in state; a later put of the same id goes to the end. */
+  deleteRegistrant(eventId: string, id: string): Promise<void>;
   /**
    * Changes the payment/check-in state of a registrant in one atomic write and returns the new record; `null`
    * (nothing written) when the registrant does not exist.
@@ -83,10 +97,18 @@ export interface Catalog {
   /** Every location that has rooms, sorted. */
   getLocations(): Promise<string[]>;
   putRoom(room: RoomRecord): Promise<void>;
+  /**
+   * Deletes a room with its blocked periods. Refused (INVALID_ARGUMENT, status 409, nothing written) while any
+   * reservation, cancelled or not, references the room: delete those first. A location without rooms is gone.
+   */
+  deleteRoom(location: string, id: number): Promise<void>;
   /** Reservations of a location (optionally one room), ascending by id. */
   getReservations(location: string, roomId?: number): Promise<ReservationRecord[]>;
+  getReservation(id: number): Promise<ReservationRecord | null>;
   /** Creates or replaces a reservation (no collision check: import path). */
   putReservation(reservation: ReservationRecord): Promise<void>;
+  /** Deletes a reservation and frees its occurrences; its id is never handed out again by `bookRoom`. */
+  deleteReservation(id: number): Promise<void>;
   /**
    * Books a room atomically: refused when the room is unknown, or when [startDT, endDT) overlaps an occurrence
    * of an active (not cancelled, not rejected) reservation of the room, or a blocked period. Two concurrent
@@ -94,7 +116,9 @@ export interface Catalog {
    */
   bookRoom(request: BookingRequest): Promise<BookingOutcome>;
   getVideoBookings(): Promise<VideoBookingRecord[]>;
+  getVideoBooking(uniqueId: string): Promise<VideoBookingRecord | null>;
   putVideoBooking(booking: VideoBookingRecord): Promise<void>;
+  deleteVideoBooking(uniqueId: string): Promise<void>;
   /** Idempotent. Does not close a client it was given. */
   close(): Promise<void>;
 }
@@ -103,16 +127,25 @@ export interface Catalog {
 export type CatalogWrites = Pick<
   Catalog,
   | 'putCategory'
+  | 'deleteCategory'
   | 'putEvent'
   | 'deleteEvent'
   | 'putContribution'
+  | 'deleteContribution'
   | 'putSession'
+  | 'deleteSession'
   | 'putBreak'
+  | 'deleteBreak'
   | 'putUser'
+  | 'deleteUser'
   | 'putRegistrant'
+  | 'deleteRegistrant'
   | 'putRoom'
+  | 'deleteRoom'
   | 'putReservation'
+  | 'deleteReservation'
   | 'putVideoBooking'
+  | 'deleteVideoBooking'
 >;
 
 /** What the result cache stores: the pre-serialization result, so every format shares one entry (spec §8). */

@@ -25,6 +25,8 @@ import {
 } from '../validate.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
+/** A delete refused because something still depends on the object (409 where it reaches HTTP). */
+export const notEmpty = (message: string) => new ExportApiError('INVALID_ARGUMENT', message, { status: 409 });
 const byStartThenId = (a: EventRecord, b: EventRecord) =>
   a.startDate - b.startDate || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -147,6 +149,13 @@ export function createMemoryCatalog(): Catalog {
       }
       categories.set(c.id, clone(c));
     },
+    async deleteCategory(id) {
+      if (!categories.has(id)) return;
+      const children = [...categories.values()].filter((x) => x.parentId === id).map((x) => x.id);
+      if (children.length > 0) throw notEmpty(`category ${id} still has subcategories (${children.join(', ')})`);
+      if ([...events.values()].some((e) => e.categoryId === id)) throw notEmpty(`category ${id} still has events`);
+      categories.delete(id);
+    },
     async putEvent(e) {
       assertEvent(e);
       if (!categories.has(e.categoryId)) {
@@ -159,24 +168,42 @@ export function createMemoryCatalog(): Catalog {
       contributions.delete(id);
       sessions.delete(id);
       breaks.delete(id);
+      registrants.delete(id);
     },
     async putContribution(c) {
       assertContribution(c);
       putIn(contributions, c.eventId, c);
+    },
+    async deleteContribution(eventId, id) {
+      contributions.get(eventId)?.delete(id);
     },
     async putSession(s) {
       assertId(s.id, 'session');
       assertId(s.eventId, 'event');
       putIn(sessions, s.eventId, s);
     },
+    async deleteSession(eventId, id) {
+      if (!sessions.get(eventId)?.has(id)) return;
+      const users = [...(contributions.get(eventId)?.values() ?? [])].filter((c) => c.sessionId === id);
+      if (users.length > 0) {
+        throw notEmpty(`session ${id} still has contributions (${users.map((c) => c.id).join(', ')})`);
+      }
+      sessions.get(eventId)?.delete(id);
+    },
     async putBreak(b) {
       assertId(b.id, 'break');
       assertId(b.eventId, 'event');
       putIn(breaks, b.eventId, b);
     },
+    async deleteBreak(eventId, id) {
+      breaks.get(eventId)?.delete(id);
+    },
     async putUser(u) {
       assertId(u.id, 'user');
       users.set(u.id, clone(u));
+    },
+    async deleteUser(id) {
+      users.delete(id);
     },
     async getRegistrants(eventId) {
       return listOf(registrants, eventId);
@@ -188,6 +215,9 @@ export function createMemoryCatalog(): Catalog {
     async putRegistrant(r) {
       assertRegistrant(r);
       putIn(registrants, r.eventId, r);
+    },
+    async deleteRegistrant(eventId, id) {
+      registrants.get(eventId)?.delete(id);
     },
     async updateRegistrantState(eventId, id, patch) {
       const r = registrants.get(eventId)?.get(id);
@@ -211,11 +241,26 @@ export function createMemoryCatalog(): Catalog {
       assertRoom(r);
       rooms.set(roomKey(r.location, r.id), clone(r));
     },
+    async deleteRoom(location, id) {
+      if (!rooms.has(roomKey(location, id))) return;
+      const held = [...reservations.values()].filter((r) => r.location === location && r.roomId === id);
+      if (held.length > 0) {
+        throw notEmpty(`room ${location} ${id} still has reservations (${held.map((r) => r.id).join(', ')})`);
+      }
+      rooms.delete(roomKey(location, id));
+    },
     async getReservations(location, roomId) {
       return [...reservations.values()]
         .filter((r) => r.location === location && (roomId === undefined || r.roomId === roomId))
         .sort((a, b) => a.id - b.id)
         .map(clone);
+    },
+    async getReservation(id) {
+      const r = reservations.get(id);
+      return r ? clone(r) : null;
+    },
+    async deleteReservation(id) {
+      reservations.delete(id);
     },
     async putReservation(r) {
       assertReservation(r);
@@ -238,6 +283,13 @@ export function createMemoryCatalog(): Catalog {
     },
     async getVideoBookings() {
       return [...videoBookings.values()].sort((a, b) => a.startDate - b.startDate).map(clone);
+    },
+    async getVideoBooking(uniqueId) {
+      const b = videoBookings.get(uniqueId);
+      return b ? clone(b) : null;
+    },
+    async deleteVideoBooking(uniqueId) {
+      videoBookings.delete(uniqueId);
     },
     async putVideoBooking(b) {
       assertId(b.uniqueId, 'video booking');

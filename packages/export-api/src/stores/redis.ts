@@ -27,10 +27,13 @@ import {
   assertReservation,
   assertRoom,
 } from '../validate.js';
+import { notEmpty } from './memory.js';
 import { cacheKey, catalogKeys } from './redis/keys.js';
 import {
   BOOK_ROOM,
   CATEGORY_PATHS,
+  DELETE_CATEGORY,
+  DELETE_ROOM,
   PUT_CHILD,
   PUT_EVENT,
   RAISE,
@@ -51,7 +54,26 @@ export interface RedisStoreOptions {
 interface WriteSink {
   script(src: string, numKeys: number, ...args: string[]): Promise<void> | void;
   hset(key: string, field: string, value: string): Promise<void> | void;
+  hdel(key: string, field: string): Promise<void> | void;
+  zrem(key: string, member: string): Promise<void> | void;
   del(...keys: string[]): Promise<void> | void;
+}
+
+/** The writes implemented by `roomsAndRegistrants` (part 2 of the port). */
+type PartTwoWrites =
+  | 'putRegistrant'
+  | 'deleteRegistrant'
+  | 'putRoom'
+  | 'deleteRoom'
+  | 'putReservation'
+  | 'deleteReservation'
+  | 'putVideoBooking'
+  | 'deleteVideoBooking';
+
+/** A `NOTEMPTY` error of a delete script (a concurrent write won the race) as the port's 409 error. */
+function mapScriptError(e: unknown): unknown {
+  const msg = String((e as Error)?.message ?? '');
+  return msg.startsWith('NOTEMPTY ') ? notEmpty(msg.slice('NOTEMPTY '.length)) : e;
 }
 
 /**
@@ -151,10 +173,18 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
 
   const directSink: WriteSink = {
     script: async (src, numKeys, ...args) => {
-      await runScript(client, src, numKeys, ...args);
+      await runScript(client, src, numKeys, ...args).catch((e: unknown) => {
+        throw mapScriptError(e);
+      });
     },
     hset: async (key, field, value) => {
       await client.hset(key, field, value);
+    },
+    hdel: async (key, field) => {
+      await client.hdel(key, field);
+    },
+    zrem: async (key, member) => {
+      await client.zrem(key, member);
     },
     del: async (...keys) => {
       await client.del(...keys);
@@ -163,14 +193,23 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
 
   /**
    * The write methods over a sink: the client itself, or a list of commands for the caller's MULTI. Validation
-   * reads go to the client; `pending` lets a transaction see categories it queued itself (parent, then child).
+   * reads go to the client; `inTx` remembers the categories a transaction queued or deleted itself (parent then
+   * child, child then parent), so its later checks see them. Direct writes remember nothing: the next call reads
+   * Redis again.
    */
-  const writesOn = (
-    sink: WriteSink,
-    pending: Map<string, StoredCategory>,
-  ): Omit<CatalogWrites, 'putRegistrant' | 'putRoom' | 'putReservation' | 'putVideoBooking'> => {
+  const writesOn = (sink: WriteSink, inTx: boolean): Omit<CatalogWrites, PartTwoWrites> => {
+    // Categories this transaction deletes: gone for the checks of its later writes (child, then parent).
+    const dropped = new Set<string>();
+    const pending = new Map<string, StoredCategory>();
+    const remember = (id: string, stored: StoredCategory | null) => {
+      if (!inTx) return;
+      if (stored) pending.set(id, stored);
+      else pending.delete(id);
+      if (stored) dropped.delete(id);
+      else dropped.add(id);
+    };
     const category = async (id: string): Promise<StoredCategory | null> =>
-      pending.get(id) ?? (await categoriesOf([id]))[0] ?? null;
+      dropped.has(id) ? null : (pending.get(id) ?? (await categoriesOf([id]))[0] ?? null);
     const putChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string, value: unknown) => {
       await sink.script(
         PUT_CHILD,
@@ -181,6 +220,10 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         id,
         JSON.stringify(value),
       );
+    };
+    const deleteChild = async (kind: 'contrib' | 'sess' | 'break', eventId: string, id: string) => {
+      await sink.hdel(k.children(kind, eventId), id);
+      await sink.zrem(k.order(kind, eventId), id);
     };
     return {
       async putCategory(c) {
@@ -197,8 +240,20 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
           throw new ExportApiError('INVALID_ARGUMENT', `category ${c.id} cannot be moved`);
         }
         const stored = { ...c, _path: path };
-        pending.set(c.id, stored);
+        remember(c.id, stored);
         await sink.hset(k.categories, c.id, JSON.stringify(stored));
+      },
+      async deleteCategory(id) {
+        live();
+        if (!(await category(id))) return;
+        const all = (await client.hvals(k.categories)).map((raw) => JSON.parse(raw) as StoredCategory);
+        const children = new Set(
+          [...all, ...pending.values()].filter((c) => c.parentId === id && !dropped.has(c.id)).map((c) => c.id),
+        );
+        if (children.size > 0) throw notEmpty(`category ${id} still has subcategories (${[...children].join(', ')})`);
+        if ((await client.zcard(k.byStart(id))) > 0) throw notEmpty(`category ${id} still has events`);
+        remember(id, null);
+        await sink.script(DELETE_CATEGORY, 1, k.categories, k.base, id);
       },
       async putEvent(e) {
         live();
@@ -223,12 +278,22 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         live();
         await sink.script(PUT_EVENT, 1, k.events, k.base, id, '', '0', '0', '', '');
         const kinds = ['contrib', 'sess', 'break'] as const;
-        await sink.del(...kinds.flatMap((kind) => [k.children(kind, id), k.order(kind, id)]));
+        const registrantIds = await client.zrange(k.registrantOrder(id), '0', '-1');
+        await sink.del(
+          ...kinds.flatMap((kind) => [k.children(kind, id), k.order(kind, id)]),
+          k.registrants(id),
+          k.registrantOrder(id),
+          ...registrantIds.map((r) => k.registrantState(id, r)),
+        );
       },
       async putContribution(c) {
         live();
         assertContribution(c);
         await putChild('contrib', c.eventId, c.id, c);
+      },
+      async deleteContribution(eventId, id) {
+        live();
+        await deleteChild('contrib', eventId, id);
       },
       async putSession(s) {
         live();
@@ -236,16 +301,33 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         assertId(s.eventId, 'event');
         await putChild('sess', s.eventId, s.id, s);
       },
+      async deleteSession(eventId, id) {
+        live();
+        if (!(await client.hexists(k.children('sess', eventId), id))) return;
+        const users = (await childrenOf<ContributionRecord>('contrib', eventId)).filter((c) => c.sessionId === id);
+        if (users.length > 0) {
+          throw notEmpty(`session ${id} still has contributions (${users.map((c) => c.id).join(', ')})`);
+        }
+        await deleteChild('sess', eventId, id);
+      },
       async putBreak(b) {
         live();
         assertId(b.id, 'break');
         assertId(b.eventId, 'event');
         await putChild('break', b.eventId, b.id, b);
       },
+      async deleteBreak(eventId, id) {
+        live();
+        await deleteChild('break', eventId, id);
+      },
       async putUser(u) {
         live();
         assertId(u.id, 'user');
         await sink.hset(k.users, u.id, JSON.stringify(u));
+      },
+      async deleteUser(id) {
+        live();
+        await sink.hdel(k.users, id);
       },
     };
   };
@@ -253,7 +335,8 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const directCommit = async (ops: Op[]) => {
     const m = client.multi();
     for (const op of ops) op(m);
-    await m.exec();
+    const failed = ((await m.exec()) ?? []).find(([err]) => err);
+    if (failed) throw mapScriptError(failed[0]);
   };
   const partTwo = roomsAndRegistrants(client, k, live, directCommit);
 
@@ -352,7 +435,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       }
       return out;
     },
-    ...writesOn(directSink, new Map()),
+    ...writesOn(directSink, false),
     async queueWrites(multi, build) {
       live();
       const ops: Array<(m: ChainableCommander) => void> = [];
@@ -363,6 +446,12 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         hset: (key, field, value) => {
           ops.push((m) => m.hset(key, field, value));
         },
+        hdel: (key, field) => {
+          ops.push((m) => m.hdel(key, field));
+        },
+        zrem: (key, member) => {
+          ops.push((m) => m.zrem(key, member));
+        },
         del: (...keys) => {
           ops.push((m) => m.del(...keys));
         },
@@ -371,11 +460,15 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         ops.push(...more);
       });
       await build({
-        ...writesOn(sink, new Map()),
+        ...writesOn(sink, true),
         putRegistrant: two.putRegistrant,
+        deleteRegistrant: two.deleteRegistrant,
         putRoom: two.putRoom,
+        deleteRoom: two.deleteRoom,
         putReservation: two.putReservation,
+        deleteReservation: two.deleteReservation,
         putVideoBooking: two.putVideoBooking,
+        deleteVideoBooking: two.deleteVideoBooking,
       });
       // Queued only once `build` succeeded: a failing build leaves the caller's transaction untouched.
       for (const op of ops) op(multi);
@@ -477,6 +570,14 @@ function roomsAndRegistrants(
       ];
       await commit(ops);
     },
+    async deleteRegistrant(eventId: string, id: string): Promise<void> {
+      live();
+      await commit([
+        (m) => m.hdel(k.registrants(eventId), id),
+        (m) => m.zrem(k.registrantOrder(eventId), id),
+        (m) => m.del(k.registrantState(eventId, id)),
+      ]);
+    },
     async updateRegistrantState(
       eventId: string,
       id: string,
@@ -522,6 +623,14 @@ function roomsAndRegistrants(
       }
       await commit(ops);
     },
+    async deleteRoom(location: string, id: number): Promise<void> {
+      live();
+      const field = roomField(location, id);
+      if (!(await client.hexists(k.rooms, field))) return;
+      const held = await client.zrange(k.reservationsOfRoom(field), '0', '-1');
+      if (held.length > 0) throw notEmpty(`room ${location} ${id} still has reservations (${held.join(', ')})`);
+      await commit([(m) => m.eval(DELETE_ROOM, 1, k.rooms, k.base, location, String(id), field)]);
+    },
     async getReservations(location: string, roomId?: number): Promise<ReservationRecord[]> {
       live();
       const index =
@@ -529,6 +638,26 @@ function roomsAndRegistrants(
       const ids = await client.zrange(index, '0', '-1');
       if (ids.length === 0) return [];
       return parseAll<ReservationRecord>(await client.hmget(k.reservations, ...ids));
+    },
+    async getReservation(id: number): Promise<ReservationRecord | null> {
+      live();
+      const raw = await client.hget(k.reservations, String(id));
+      return raw ? (JSON.parse(raw) as ReservationRecord) : null;
+    },
+    async deleteReservation(id: number): Promise<void> {
+      live();
+      const oldRaw = await client.hget(k.reservations, String(id));
+      if (!oldRaw) return;
+      const old = JSON.parse(oldRaw) as ReservationRecord;
+      const field = roomField(old.location, old.roomId);
+      const members = occMembers(old).map((o) => o.member);
+      const ops: Op[] = [
+        (m) => m.hdel(k.reservations, String(id)),
+        (m) => m.zrem(k.reservationsOf(old.location), String(id)),
+        (m) => m.zrem(k.reservationsOfRoom(field), String(id)),
+      ];
+      if (members.length > 0) ops.push((m) => m.zrem(k.occupancy(field), ...members));
+      await commit(ops);
     },
     async putReservation(r: ReservationRecord): Promise<void> {
       live();
@@ -586,6 +715,15 @@ function roomsAndRegistrants(
       live();
       const all = Object.values(await client.hgetall(k.videoBookings)).map((x) => JSON.parse(x) as VideoBookingRecord);
       return all.sort((a, b) => a.startDate - b.startDate);
+    },
+    async getVideoBooking(uniqueId: string): Promise<VideoBookingRecord | null> {
+      live();
+      const raw = await client.hget(k.videoBookings, uniqueId);
+      return raw ? (JSON.parse(raw) as VideoBookingRecord) : null;
+    },
+    async deleteVideoBooking(uniqueId: string): Promise<void> {
+      live();
+      await commit([(m) => m.hdel(k.videoBookings, uniqueId)]);
     },
     async putVideoBooking(b: VideoBookingRecord): Promise<void> {
       live();

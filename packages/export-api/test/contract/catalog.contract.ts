@@ -165,6 +165,15 @@ async function expectInvalid(p: Promise<unknown>): Promise<void> {
   expect(isExportApiError(err) && err.code === 'INVALID_ARGUMENT').toBe(true);
 }
 
+/** A delete refused because something still depends on the object: INVALID_ARGUMENT with status 409. */
+async function expectNotEmpty(p: Promise<unknown>): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isExportApiError(err) && [err.code, err.status]).toEqual(['INVALID_ARGUMENT', 409]);
+}
+
 /** The Catalog port's behaviour (spec §9 reads), run against every adapter. */
 export function describeCatalogContract(name: string, make: () => Promise<CatalogHarness>): void {
   describe(`Catalog contract: ${name}`, () => {
@@ -436,6 +445,147 @@ export function describeCatalogContract(name: string, make: () => Promise<Catalo
         ['v1', 'Video v1'],
         ['v2', 'renamed'],
       ]);
+    });
+
+    it('deletes an empty category only, refusing one with subcategories or events and writing nothing', async () => {
+      await expectNotEmpty(c.deleteCategory('1'));
+      expect((await c.getCategoryPath('11')).map((x) => x.id)).toEqual(['0', '1', '11']);
+      await c.putEvent(ev('e', '11', T0, T0 + H));
+      await expectNotEmpty(c.deleteCategory('11'));
+      expect((await c.getCategory('11'))?.name).toBe('Cat 11');
+      expect(await ids(c.eventsInCategory('11', { from: null, to: null }))).toEqual(['e']);
+      await c.deleteEvent('e');
+      await c.deleteCategory('11');
+      expect(await c.getCategory('11')).toBeNull();
+      expect(await c.getCategoryPath('11')).toEqual([]);
+      expect([...(await c.getCategoryPaths(['11', '1'])).keys()]).toEqual(['1']);
+      // now a leaf: '1' goes too; unknown ids are a no-op
+      await c.deleteCategory('1');
+      await c.deleteCategory('1');
+      await c.deleteCategory('never');
+      expect(await c.getCategory('1')).toBeNull();
+      // a new category of the same id starts empty, with a fresh path
+      await c.putCategory(cat('1', '2'));
+      expect((await c.getCategoryPath('1')).map((x) => x.id)).toEqual(['0', '2', '1']);
+      expect(await ids(c.eventsInCategory('1', { from: null, to: null }))).toEqual([]);
+      expect(await c.hasEventsAfter('1', 0)).toBe(false);
+    });
+
+    it('deletes contributions, breaks and sessions, refusing a session that contributions still name', async () => {
+      await c.putEvent(ev('e', '1', T0, T0 + H));
+      await c.putContribution(contrib('1', 'e'));
+      await c.putContribution({ ...contrib('2', 'e'), sessionId: 's' });
+      await c.putContribution(contrib('3', 'e'));
+      await c.putSession({
+        id: 's',
+        eventId: 'e',
+        title: 'S',
+        description: '',
+        color: '#fff',
+        textColor: '#000',
+        isPoster: false,
+        location: '',
+        room: '',
+        address: '',
+        conveners: [],
+        slots: [],
+      });
+      await c.putBreak({
+        id: 'b',
+        eventId: 'e',
+        title: 'Coffee',
+        description: '',
+        startDate: T0,
+        endDate: T0 + H,
+        location: null,
+        room: null,
+      });
+      await expectNotEmpty(c.deleteSession('e', 's'));
+      expect((await c.getSessions('e')).map((x) => x.id)).toEqual(['s']);
+      await c.deleteContribution('e', '2');
+      await c.deleteContribution('e', 'missing');
+      expect((await c.getContributions('e')).map((x) => x.id)).toEqual(['1', '3']);
+      await c.deleteSession('e', 's');
+      await c.deleteBreak('e', 'b');
+      expect(await c.getSessions('e')).toEqual([]);
+      expect(await c.getBreaks('e')).toEqual([]);
+      // a re-added contribution goes to the end
+      await c.putContribution(contrib('2', 'e'));
+      expect((await c.getContributions('e')).map((x) => x.id)).toEqual(['1', '3', '2']);
+    });
+
+    it('deletes users, registrants (with their state) and video bookings', async () => {
+      const u = {
+        id: 'u1',
+        firstName: 'Ada',
+        familyName: 'Lovelace',
+        title: '',
+        email: '',
+        affiliation: '',
+        phone: '',
+        fax: '',
+        address: '',
+      };
+      await c.putUser(u);
+      await c.deleteUser('u1');
+      expect(await c.getUser('u1')).toBeNull();
+      await c.putRegistrant(registrant('5', 'e1'));
+      await c.putRegistrant(registrant('2', 'e1'));
+      await c.updateRegistrantState('e1', '5', { paid: true, amountPaid: 9 });
+      await c.deleteRegistrant('e1', '5');
+      await c.deleteRegistrant('e1', 'nope');
+      expect(await c.getRegistrant('e1', '5')).toBeNull();
+      expect((await c.getRegistrants('e1')).map((r) => r.id)).toEqual(['2']);
+      // re-registered: at the end, with the state of the new record, not the deleted one's
+      await c.putRegistrant(registrant('5', 'e1'));
+      expect((await c.getRegistrants('e1')).map((r) => [r.id, r.paid, r.amountPaid])).toEqual([
+        ['2', false, 0],
+        ['5', false, 0],
+      ]);
+      await c.putVideoBooking(video('v1', T0));
+      await c.putVideoBooking(video('v2', T0 + H));
+      expect((await c.getVideoBooking('v2'))?.title).toBe('Video v2');
+      await c.deleteVideoBooking('v1');
+      await c.deleteVideoBooking('v1');
+      expect((await c.getVideoBookings()).map((v) => v.uniqueId)).toEqual(['v2']);
+      expect(await c.getVideoBooking('v1')).toBeNull();
+    });
+
+    it('deletes an event with its registrants', async () => {
+      await c.putEvent(ev('e1', '1', T0, T0 + H));
+      await c.putRegistrant(registrant('5', 'e1'));
+      await c.deleteEvent('e1');
+      expect(await c.getRegistrants('e1')).toEqual([]);
+      expect(await c.getRegistrant('e1', '5')).toBeNull();
+    });
+
+    it('deletes reservations (freeing their slots) and refuses to delete a room that still has any', async () => {
+      await c.putRoom({ ...room(120, 'CERN'), blocked: [{ start: T0 + 100 * H, end: T0 + 101 * H }] });
+      await c.putRoom(room(1, 'Annecy'));
+      await c.putReservation(resv(50, 120, T0 + 8 * H, T0 + 2 * 24 * H + 10 * H, 'daily'));
+      await c.putReservation({ ...resv(60, 120, T0, T0 + H, null), isCancelled: true });
+      expect((await c.getReservation(50))?.repeatability).toBe('daily');
+      expect(await c.getReservation(999)).toBeNull();
+      await expectNotEmpty(c.deleteRoom('CERN', 120));
+      expect((await c.getRooms('CERN')).map((r) => r.id)).toEqual([120]);
+      await c.deleteReservation(50);
+      await c.deleteReservation(50);
+      expect(await c.getReservation(50)).toBeNull();
+      expect((await c.getReservations('CERN', 120)).map((r) => r.id)).toEqual([60]);
+      // every occurrence of the deleted reservation is free again
+      expect((await c.bookRoom(booking(120, T0 + 48 * H + 8 * H, T0 + 48 * H + 10 * H))).ok).toBe(true);
+      // a cancelled reservation still holds the room
+      await expectNotEmpty(c.deleteRoom('CERN', 120));
+      for (const r of await c.getReservations('CERN', 120)) await c.deleteReservation(r.id);
+      await c.deleteRoom('CERN', 120);
+      await c.deleteRoom('CERN', 120);
+      expect(await c.getRooms('CERN')).toEqual([]);
+      expect(await c.getLocations()).toEqual(['Annecy']);
+      expect(await c.bookRoom(booking(120, T0, T0 + H))).toEqual({ ok: false, reason: 'no-room' });
+      // a new room of the same id has no blocked period left over, and new ids never reuse deleted ones
+      await c.putRoom(room(120, 'CERN'));
+      const again = await c.bookRoom(booking(120, T0 + 100 * H, T0 + 101 * H));
+      expect(again.ok && again.id > 60).toBe(true);
     });
 
     it('closes idempotently', async () => {

@@ -148,3 +148,49 @@ local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
 return 1
 `;
+
+/**
+ * delete-category. KEYS: 1 categories hash. ARGV: 1 base, 2 category id.
+ * Deletes the category with its (empty) subtree indexes and longest-duration entry, unless an event is still
+ * indexed under it or another category names it as parent: then it fails with a `NOTEMPTY` error and writes
+ * nothing (the caller checked before; this guards the race with a concurrent write).
+ * Returns 1 when deleted, 0 when the category did not exist.
+ */
+export const DELETE_CATEGORY = `
+local base = ARGV[1]
+local id = ARGV[2]
+if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
+if redis.call('ZCARD', base .. 'idx:start:' .. id) > 0 then
+  return redis.error_reply('NOTEMPTY category ' .. id .. ' still has events')
+end
+for _, raw in ipairs(redis.call('HVALS', KEYS[1])) do
+  if cjson.decode(raw)['parentId'] == id then
+    return redis.error_reply('NOTEMPTY category ' .. id .. ' still has subcategories')
+  end
+end
+redis.call('HDEL', KEYS[1], id)
+redis.call('DEL', base .. 'idx:start:' .. id, base .. 'idx:end:' .. id)
+redis.call('HDEL', base .. 'maxdur', id)
+return 1
+`;
+
+/**
+ * delete-room. KEYS: 1 rooms hash. ARGV: 1 base, 2 location, 3 room id, 4 room field (`<location>|<id>`).
+ * Deletes the room, its occupancy set (blocked periods), its longest-occupancy entry, and the location once it
+ * has no rooms left; fails with `NOTEMPTY` (nothing written) while a reservation references the room.
+ * Returns 1 when deleted, 0 when the room did not exist.
+ */
+export const DELETE_ROOM = `
+local base = ARGV[1]
+local field = ARGV[4]
+if redis.call('HEXISTS', KEYS[1], field) == 0 then return 0 end
+if redis.call('ZCARD', base .. 'resv-room:' .. field) > 0 then
+  return redis.error_reply('NOTEMPTY room ' .. field .. ' still has reservations')
+end
+redis.call('HDEL', KEYS[1], field)
+redis.call('ZREM', base .. 'rooms:' .. ARGV[2], ARGV[3])
+if redis.call('ZCARD', base .. 'rooms:' .. ARGV[2]) == 0 then redis.call('SREM', base .. 'locations', ARGV[2]) end
+redis.call('DEL', base .. 'occ:' .. field)
+redis.call('HDEL', base .. 'occ-max', field)
+return 1
+`;
