@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { redisUrlSchema } from './redis-connection.js';
 
 const boolean = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -61,11 +62,8 @@ const agents = z
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Absent: embedded in-memory stores for everything (with demo data). */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'expected redis://… or rediss://…')
-    .optional(),
+  /** Absent: embedded in-memory stores for everything (with demo data). redis://, rediss:// or redis-sentinel://. */
+  REDIS_URL: redisUrlSchema.optional(),
   /** Key prefix (hash tag included by each package) for everything this server keeps in Redis. */
   REDIS_PREFIX: z.string().min(1).default('indico'),
   BASE_URL: z.url().optional(),

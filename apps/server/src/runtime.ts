@@ -25,11 +25,12 @@ import {
   type TaskRegistry,
 } from '@indico/scheduler';
 import { createRedisStore } from '@indico/scheduler/redis';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type CatalogWriter, createCatalogWriter } from './catalog-writer.js';
 import type { ServerConfig } from './config.js';
 import { type KeyDirectory, trackedKeyStore } from './keys.js';
+import { connectRedis } from './redis-connection.js';
 import { createTaskRegistry } from './tasks.js';
 
 /** Everything the web process, the daemon and the CLI share: one set of stores over one connection. */
@@ -76,7 +77,7 @@ export interface RuntimeOptions {
 }
 
 export function openRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const redis = connectRedis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
   let reported = false;
   redis.on('error', (err) => {
     if (!reported) logger.warn({ err: err.message }, 'redis connection error');
