@@ -11,9 +11,10 @@ import {
   CONTENT_TYPES,
   ERRORS_IN_OWN_FORMAT,
   JSONP_CALLBACK_RE,
+  stampIcs,
   toAtom,
   toHtml,
-  toIcs,
+  toIcsTemplate,
   toIndicoJson,
   toIndicoXml,
   toJsonp,
@@ -154,7 +155,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   };
   const rendered = new Map<
     string,
-    { status: number; contentType: string; body: string; bytes: Buffer; expires: number }
+    // ics bodies are kept with a stand-in DTSTAMP (`stamped`), completed with the time of each response
+    { status: number; contentType: string; body: string; bytes: Buffer | null; stamped: boolean; expires: number }
   >();
 
   const errorResponse = (err: ExportApiError, format: ExportFormat, pretty: boolean, callback: string | null) => {
@@ -229,13 +231,20 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         const canon = canonicalQuery(pairs, CACHE_KEY_DROP);
         const stripped = path.replace(/\.[A-Za-z0-9_]+$/, '');
         cacheKey = createHash('sha256').update(`${scope}_${stripped}?${canon}`).digest('hex');
-        // ics carries DTSTAMP = now, so its body is not reusable.
-        if (renderMax > 0 && format !== 'ics') renderKey = `${cacheKey}|${format}|${pretty}|${callback}|${signedQuery}`;
+        if (renderMax > 0) renderKey = `${cacheKey}|${format}|${pretty}|${callback}|${signedQuery}`;
         const hit = renderKey ? rendered.get(renderKey) : undefined;
         if (hit && hit.expires > now) {
           if (onSuccess) await onSuccess();
           if (method === 'HEAD') return { status: hit.status, headers: { 'content-type': hit.contentType }, body: '' };
-          return { status: hit.status, headers: { 'content-type': hit.contentType }, body: hit.body, bytes: hit.bytes };
+          if (hit.stamped) {
+            return { status: hit.status, headers: { 'content-type': hit.contentType }, body: stampIcs(hit.body, now) };
+          }
+          return {
+            status: hit.status,
+            headers: { 'content-type': hit.contentType },
+            body: hit.body,
+            bytes: hit.bytes ?? undefined,
+          };
         }
         if (hit) rendered.delete(renderKey!);
         // A cache outage must not take the API down: log it and compute the result.
@@ -319,7 +328,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           body = toIndicoXml(envelope, { pretty, typeMap: xmlTypeMap });
           break;
         case 'ics':
-          body = toIcs(result.results, now);
+          body = toIcsTemplate(result.results);
           break;
         case 'atom':
           body = toAtom(result.results, url, result.ts);
@@ -331,16 +340,19 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           // only the file resource serves bin, and it answers with a file above
           return plain(404, 'Not Found');
       }
+      const stamped = format === 'ics';
       if (renderKey) {
         rendered.set(renderKey, {
           status: 200,
           contentType: CONTENT_TYPES[format],
           body,
-          bytes: Buffer.from(body, 'utf8'),
+          bytes: stamped ? null : Buffer.from(body, 'utf8'),
+          stamped,
           expires: result.ts * 1000 + ttl,
         });
         if (rendered.size > renderMax) rendered.delete(rendered.keys().next().value!);
       }
+      if (stamped) body = stampIcs(body, now);
       return { status: 200, headers: { 'content-type': CONTENT_TYPES[format] }, body: method === 'HEAD' ? '' : body };
     } catch (e) {
       let err: ExportApiError;

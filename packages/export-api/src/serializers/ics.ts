@@ -167,3 +167,21 @@ export function toIcs(results: unknown, now: number): string {
   }
   return cal.toString();
 }
+
+// A stand-in DTSTAMP: the one property whose value changes from response to response. Every property starts a
+// line and text values never hold a raw CRLF (ical escapes newlines; folded lines go on with a space), so
+// `CRLF DTSTAMP:<stand-in> CRLF` can only be a DTSTAMP line.
+const STAMP_PLACEHOLDER_MS = Date.UTC(1900, 0, 1);
+const STAMP_PLACEHOLDER_LINE = '\r\nDTSTAMP:19000101T000000Z\r\n';
+
+/** The calendar of `toIcs` with a stand-in DTSTAMP, to be completed by `stampIcs` (lets a body be reused). */
+export function toIcsTemplate(results: unknown): string {
+  return toIcs(results, STAMP_PLACEHOLDER_MS);
+}
+
+/** `toIcs(results, now)` from `toIcsTemplate(results)`: the same bytes. */
+export function stampIcs(template: string, now: number): string {
+  const iso = new Date(now).toISOString();
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  return template.replaceAll(STAMP_PLACEHOLDER_LINE, `\r\nDTSTAMP:${stamp}\r\n`);
+}

@@ -16,6 +16,6 @@ export const ERRORS_IN_OWN_FORMAT: ReadonlySet<ExportFormat> = new Set(['json', 
 
 export { toAtom } from './atom.js';
 export { toHtml } from './html.js';
-export { icsEventsOf, toIcs } from './ics.js';
+export { icsEventsOf, stampIcs, toIcs, toIcsTemplate } from './ics.js';
 export { JSONP_CALLBACK_RE, toIndicoJson, toJsonp } from './json.js';
 export { toIndicoXml } from './xml.js';
