@@ -1,4 +1,6 @@
 import type {
+  BookingOutcome,
+  BookingRequest,
   BreakRecord,
   Catalog,
   CatalogWrites,
@@ -30,20 +32,35 @@ export interface WriteResult {
  */
 export interface CatalogWriter {
   putCategory(c: CategoryRecord): Promise<WriteResult>;
+  /** Refused (the catalog's 409 error) while the category has subcategories or events. */
+  deleteCategory(id: string): Promise<WriteResult>;
   putEvent(e: EventRecord): Promise<WriteResult>;
   deleteEvent(id: string): Promise<WriteResult>;
   putContribution(c: ContributionRecord): Promise<WriteResult>;
+  deleteContribution(eventId: string, id: string): Promise<WriteResult>;
   putSession(s: SessionRecord): Promise<WriteResult>;
+  /** Refused (409) while contributions name the session. */
+  deleteSession(eventId: string, id: string): Promise<WriteResult>;
   putBreak(b: BreakRecord): Promise<WriteResult>;
-  /** Users are not a livesync object kind: written alone. */
+  deleteBreak(eventId: string, id: string): Promise<WriteResult>;
+  /** Users are not a livesync object kind: their writes carry no change (still one MULTI). */
   putUser(u: UserRecord): Promise<WriteResult>;
-  /** Rooms are not a livesync object kind: written alone. */
+  deleteUser(id: string): Promise<WriteResult>;
+  /** Rooms are not a livesync object kind. */
   putRoom(r: RoomRecord): Promise<WriteResult>;
+  /** Refused (409) while reservations reference the room. */
+  deleteRoom(location: string, id: number): Promise<WriteResult>;
   /** A registrant changes its event's data (as the export API's pay / check-in report it): one MULTI with it. */
   putRegistrant(r: RegistrantRecord): Promise<WriteResult>;
-  /** Reservations and video bookings are no livesync object kind: written alone (import path, no collision check). */
+  deleteRegistrant(eventId: string, id: string): Promise<WriteResult>;
+  /** Reservations are no livesync object kind (import path, no collision check; `bookRoom` checks). */
   putReservation(r: ReservationRecord): Promise<WriteResult>;
+  deleteReservation(id: number): Promise<WriteResult>;
+  /** A single slot booked with the catalog's atomic collision check (`Catalog.bookRoom`, its own script). */
+  bookRoom(request: BookingRequest): Promise<BookingOutcome>;
+  /** A video booking is part of its event's data (collaboration metadata): the event's data_changed with it. */
   putVideoBooking(b: VideoBookingRecord): Promise<WriteResult>;
+  deleteVideoBooking(uniqueId: string): Promise<WriteResult>;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -95,6 +112,18 @@ export function createCatalogWriter(options: {
     if (!event) throw new NotFoundError(`event ${eventId} does not exist`);
     return { event, path: await categoryIds(event.categoryId) };
   }
+  /** The event's data_changed, or nothing when the event is unknown (a video booking of a deleted event). */
+  async function eventChanged(eventId: string): Promise<ChangeInput[]> {
+    const event = await catalog.getEvent(eventId);
+    if (!event) return [];
+    return [
+      {
+        ref: { kind: 'event', id: eventId, categoryPath: await categoryIds(event.categoryId) },
+        changes: 'data_changed',
+      },
+    ];
+  }
+  const deleted = { created: false };
 
   return {
     async putCategory(c) {
@@ -103,6 +132,16 @@ export function createCatalogWriter(options: {
       const ref: ObjectRef = { kind: 'category', id: c.id, categoryPath: path };
       const changes = await commit((t) => t.putCategory(c), [{ ref, changes: old ? updateTypes(old, c) : 'created' }]);
       return { created: !old, changes };
+    },
+    async deleteCategory(id) {
+      const old = await catalog.getCategory(id);
+      if (!old) throw new NotFoundError(`category ${id} does not exist`);
+      const path = old.parentId === null ? [] : await categoryIds(old.parentId);
+      const changes = await commit(
+        (t) => t.deleteCategory(id),
+        [{ ref: { kind: 'category', id, categoryPath: path }, changes: 'deleted' }],
+      );
+      return { ...deleted, changes };
     },
     async putEvent(e) {
       const old = await catalog.getEvent(e.id);
@@ -152,6 +191,17 @@ export function createCatalogWriter(options: {
       );
       return { created: !old, changes };
     },
+    async deleteContribution(eventId, id) {
+      const { path } = await eventRef(eventId);
+      if (!(await catalog.getContributions(eventId)).some((x) => x.id === id)) {
+        throw new NotFoundError(`contribution ${id} of event ${eventId} does not exist`);
+      }
+      const changes = await commit(
+        (t) => t.deleteContribution(eventId, id),
+        [{ ref: { kind: 'contribution', id: childId(eventId, id), categoryPath: path }, changes: 'deleted' }],
+      );
+      return { ...deleted, changes };
+    },
     async putSession(s) {
       const { path } = await eventRef(s.eventId);
       const old = (await catalog.getSessions(s.eventId)).find((x) => x.id === s.id);
@@ -166,6 +216,17 @@ export function createCatalogWriter(options: {
       );
       return { created: !old, changes };
     },
+    async deleteSession(eventId, id) {
+      const { path } = await eventRef(eventId);
+      if (!(await catalog.getSessions(eventId)).some((x) => x.id === id)) {
+        throw new NotFoundError(`session ${id} of event ${eventId} does not exist`);
+      }
+      const changes = await commit(
+        (t) => t.deleteSession(eventId, id),
+        [{ ref: { kind: 'session', id: childId(eventId, id), categoryPath: path }, changes: 'deleted' }],
+      );
+      return { ...deleted, changes };
+    },
     async putBreak(b) {
       const { path } = await eventRef(b.eventId);
       const old = (await catalog.getBreaks(b.eventId)).find((x) => x.id === b.id);
@@ -176,15 +237,37 @@ export function createCatalogWriter(options: {
       );
       return { created: !old, changes };
     },
+    async deleteBreak(eventId, id) {
+      const { path } = await eventRef(eventId);
+      if (!(await catalog.getBreaks(eventId)).some((x) => x.id === id)) {
+        throw new NotFoundError(`break ${id} of event ${eventId} does not exist`);
+      }
+      const changes = await commit(
+        (t) => t.deleteBreak(eventId, id),
+        [{ ref: { kind: 'event', id: eventId, categoryPath: path }, changes: 'data_changed' }],
+      );
+      return { ...deleted, changes };
+    },
     async putUser(u) {
       const old = await catalog.getUser(u.id);
       await commit((t) => t.putUser(u), []);
       return { created: !old, changes: 0 };
     },
+    async deleteUser(id) {
+      if (!(await catalog.getUser(id))) throw new NotFoundError(`user ${id} does not exist`);
+      await commit((t) => t.deleteUser(id), []);
+      return { ...deleted, changes: 0 };
+    },
     async putRoom(r) {
       const [old] = await catalog.getRooms(r.location, [r.id]);
-      await catalog.putRoom(r);
+      await commit((t) => t.putRoom(r), []);
       return { created: !old, changes: 0 };
+    },
+    async deleteRoom(location, id) {
+      const [old] = await catalog.getRooms(location, [id]);
+      if (!old) throw new NotFoundError(`room ${location} ${id} does not exist`);
+      await commit((t) => t.deleteRoom(location, id), []);
+      return { ...deleted, changes: 0 };
     },
     async putRegistrant(r) {
       const { path } = await eventRef(r.eventId);
@@ -195,15 +278,46 @@ export function createCatalogWriter(options: {
       );
       return { created: !old, changes };
     },
+    async deleteRegistrant(eventId, id) {
+      const { path } = await eventRef(eventId);
+      if (!(await catalog.getRegistrant(eventId, id))) {
+        throw new NotFoundError(`registrant ${id} of event ${eventId} does not exist`);
+      }
+      const changes = await commit(
+        (t) => t.deleteRegistrant(eventId, id),
+        [{ ref: { kind: 'event', id: eventId, categoryPath: path }, changes: 'data_changed' }],
+      );
+      return { ...deleted, changes };
+    },
     async putReservation(r) {
-      const old = (await catalog.getReservations(r.location, r.roomId)).some((x) => x.id === r.id);
-      await catalog.putReservation(r);
+      const old = await catalog.getReservation(r.id);
+      await commit((t) => t.putReservation(r), []);
       return { created: !old, changes: 0 };
     },
+    async deleteReservation(id) {
+      if (!(await catalog.getReservation(id))) throw new NotFoundError(`reservation ${id} does not exist`);
+      await commit((t) => t.deleteReservation(id), []);
+      return { ...deleted, changes: 0 };
+    },
+    bookRoom(request) {
+      return catalog.bookRoom(request);
+    },
     async putVideoBooking(b) {
-      const old = (await catalog.getVideoBookings()).some((x) => x.uniqueId === b.uniqueId);
-      await catalog.putVideoBooking(b);
-      return { created: !old, changes: 0 };
+      const old = await catalog.getVideoBooking(b.uniqueId);
+      const changes = await commit(
+        (t) => t.putVideoBooking(b),
+        [
+          ...(old && old.eventId !== b.eventId ? await eventChanged(old.eventId) : []),
+          ...(await eventChanged(b.eventId)),
+        ],
+      );
+      return { created: !old, changes };
+    },
+    async deleteVideoBooking(uniqueId) {
+      const old = await catalog.getVideoBooking(uniqueId);
+      if (!old) throw new NotFoundError(`video booking ${uniqueId} does not exist`);
+      const changes = await commit((t) => t.deleteVideoBooking(uniqueId), await eventChanged(old.eventId));
+      return { ...deleted, changes };
     },
   };
 }

@@ -5,9 +5,11 @@ import type {
   ContributionRecord,
   EventRecord,
   RegistrantRecord,
+  ReservationRecord,
   RoomRecord,
   SessionRecord,
   UserRecord,
+  VideoBookingRecord,
 } from '@indico/export-api';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -169,6 +171,41 @@ const registrant = z.strictObject({
   miscellaneousGroupList: z.array(z.unknown()).optional(),
 });
 
+const flag = z.boolean().default(false);
+/** A room reservation (spec §9.8); `location` + `roomId` name a room that must exist. */
+const reservation = z.strictObject({
+  location,
+  roomId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  startDT: time,
+  endDT: time,
+  repeatability: z.enum(['daily', 'weekly', 'everyTwoWeeks', 'everyThreeWeeks', 'monthly']).nullable().default(null),
+  bookedForName: z.string().min(1).max(500),
+  bookedForUser: id.optional(),
+  reason: z.string().max(5000).default(''),
+  usesAVC: flag,
+  needsAVCSupport: flag,
+  needsStartupSupport: flag,
+  /** `null` = pending (pre-booking). */
+  isConfirmed: z.boolean().nullable().default(true),
+  isCancelled: flag,
+  isRejected: flag,
+  vcList: z.array(z.string()).nullable().default([]),
+});
+
+/** A video-service booking of an event (spec §9.9); the event must exist. */
+const videoBooking = z.strictObject({
+  eventId: id,
+  service: z.enum(['vidyo', 'evo', 'mcu', 'webcast', 'recording', 'webex']),
+  title: z.string().max(1000).default(''),
+  status: z.string().max(200).default('OK'),
+  startDate: time,
+  endDate: time,
+  location: text,
+  room: text,
+  audience: text,
+  rejected: z.boolean().optional(),
+});
+
 class BadRequest extends Error {
   constructor(
     message: string,
@@ -193,10 +230,15 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
  * PUT = create or replace (the body alone, strictly validated); PATCH = the body's fields (strictly
  * validated) merged into the stored object, which keeps fields the API does not edit (material, ...).
  */
-function merged<T extends z.ZodObject>(schema: T, req: Request, old: object | null | undefined): z.output<T> {
+function merged<T extends z.ZodObject>(
+  schema: T,
+  req: Request,
+  old: object | null | undefined,
+  pathKeys: readonly string[] = ['id', 'eventId'],
+): z.output<T> {
   if (req.method === 'PATCH') {
     if (!old) throw new NotFoundError('not found');
-    const { id: _id, eventId: _e, ...rest } = old as Record<string, unknown>;
+    const rest = Object.fromEntries(Object.entries(old).filter(([k]) => !pathKeys.includes(k)));
     const partial = parse(schema.partial(), req.body) as Record<string, unknown>;
     // Only the fields the client sent: zod fills defaults even inside partial().
     const sent = new Set(Object.keys((req.body ?? {}) as object));
@@ -207,9 +249,10 @@ function merged<T extends z.ZodObject>(schema: T, req: Request, old: object | nu
 }
 
 /**
- * JSON management API under `/manage`: create (PUT), update (PATCH) and delete categories, events,
- * contributions, sessions, breaks, users, rooms and registrants (deletes: events only, the port's limit). Every request needs an admin API key, a fresh signature and a
- * signed `bodysha256`; every write records its livesync change in the same transaction.
+ * JSON management API under `/manage`: create (PUT), update (PATCH) and delete (DELETE) categories, events,
+ * contributions, sessions, breaks, users, rooms, registrants, reservations (plus POST: a collision-checked
+ * booking) and video bookings. Every request needs an admin API key, a fresh signature and a signed
+ * `bodysha256`; every write records its livesync change in the same transaction.
  */
 export function managementRouter(rt: Runtime): Router {
   const router = express.Router();
@@ -321,12 +364,115 @@ export function managementRouter(rt: Runtime): Router {
       reply(res, e, await rt.writer.putEvent(e));
     }),
   );
+  const gone = (res: Response, result: WriteResult) => {
+    res.json({ ok: true, deleted: true, livesyncChanges: result.changes });
+  };
   router.delete(
     '/events/:id',
+    route(async (req, res) => gone(res, await rt.writer.deleteEvent(param(req, 'id')))),
+  );
+  router.delete(
+    '/categories/:id',
+    route(async (req, res) => gone(res, await rt.writer.deleteCategory(param(req, 'id')))),
+  );
+  router.delete(
+    '/users/:id',
+    route(async (req, res) => gone(res, await rt.writer.deleteUser(param(req, 'id')))),
+  );
+  router.delete(
+    '/rooms/:location/:id',
+    route(async (req, res) =>
+      gone(res, await rt.writer.deleteRoom(parse(location, req.params.location), parse(roomId, req.params.id))),
+    ),
+  );
+  const childDeletes = {
+    contributions: 'deleteContribution',
+    sessions: 'deleteSession',
+    breaks: 'deleteBreak',
+    registrants: 'deleteRegistrant',
+  } as const;
+  for (const [kind, method] of Object.entries(childDeletes)) {
+    router.delete(
+      `/events/:eventId/${kind}/:id`,
+      route(async (req, res) => gone(res, await rt.writer[method](param(req, 'eventId'), param(req, 'id')))),
+    );
+  }
+
+  // Reservations: POST books a single slot with the collision check (the catalog assigns the id); PUT / PATCH
+  // store a reservation as given (the administrator's import / override path: no collision check).
+  const resvId = (req: Request) => parse(roomId, req.params.id);
+  const requireRoom = async (r: { location: string; roomId: number }) => {
+    if ((await rt.catalog.getRooms(r.location, [r.roomId])).length === 0) {
+      throw new NotFoundError(`room ${r.location} ${r.roomId} does not exist`);
+    }
+  };
+  const withoutUndefined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  router.post(
+    '/reservations',
     route(async (req, res) => {
-      const result = await rt.writer.deleteEvent(param(req, 'id'));
-      res.json({ ok: true, deleted: true, livesyncChanges: result.changes });
+      const body = withoutUndefined(parse(reservation, req.body));
+      if (body.repeatability !== null) {
+        throw new BadRequest(
+          'POST books single slots; store a repeating reservation with PUT /manage/reservations/:id',
+        );
+      }
+      const outcome = await rt.writer.bookRoom(body);
+      if (outcome.ok) {
+        const item: ReservationRecord = { ...body, id: outcome.id };
+        reply(res, item, { created: true, changes: 0 });
+      } else if (outcome.reason === 'no-room') {
+        throw new NotFoundError(`room ${body.location} ${body.roomId} does not exist`);
+      } else {
+        res.status(409).json({ ok: false, reason: outcome.reason, message: `the slot is taken (${outcome.reason})` });
+      }
     }),
+  );
+  router.put(
+    '/reservations/:id',
+    route(async (req, res) => {
+      const r: ReservationRecord = { id: resvId(req), ...withoutUndefined(parse(reservation, req.body)) };
+      await requireRoom(r);
+      reply(res, r, await rt.writer.putReservation(r));
+    }),
+  );
+  router.patch(
+    '/reservations/:id',
+    route(async (req, res) => {
+      const old = await rt.catalog.getReservation(resvId(req));
+      const r: ReservationRecord = { id: resvId(req), ...withoutUndefined(merged(reservation, req, old, ['id'])) };
+      await requireRoom(r);
+      reply(res, r, await rt.writer.putReservation(r));
+    }),
+  );
+  router.delete(
+    '/reservations/:id',
+    route(async (req, res) => gone(res, await rt.writer.deleteReservation(resvId(req)))),
+  );
+
+  const videoOf = async (req: Request, body: z.output<typeof videoBooking>): Promise<VideoBookingRecord> => {
+    if (body.endDate < body.startDate) throw new BadRequest('endDate must not be before startDate');
+    if (!(await rt.catalog.getEvent(body.eventId))) throw new NotFoundError(`event ${body.eventId} does not exist`);
+    return { uniqueId: param(req, 'id'), ...withoutUndefined(body) };
+  };
+  router.put(
+    '/video-bookings/:id',
+    route(async (req, res) => {
+      const b = await videoOf(req, parse(videoBooking, req.body));
+      reply(res, b, await rt.writer.putVideoBooking(b));
+    }),
+  );
+  router.patch(
+    '/video-bookings/:id',
+    route(async (req, res) => {
+      const old = await rt.catalog.getVideoBooking(param(req, 'id'));
+      const b = await videoOf(req, merged(videoBooking, req, old, ['uniqueId']));
+      reply(res, b, await rt.writer.putVideoBooking(b));
+    }),
+  );
+  router.delete(
+    '/video-bookings/:id',
+    route(async (req, res) => gone(res, await rt.writer.deleteVideoBooking(param(req, 'id')))),
   );
 
   router.put(
@@ -452,13 +598,6 @@ export function managementRouter(rt: Runtime): Router {
     }),
   );
 
-  // The Catalog port deletes events only (follow-up for @indico/export-api).
-  router.delete(
-    ['/categories/:id', '/users/:id', '/rooms/:location/:id', '/events/:eventId/:kind/:id'],
-    (_req, res) => {
-      res.status(501).json({ ok: false, message: 'the catalog cannot delete this kind of object yet' });
-    },
-  );
   router.use((_req: Request, res: Response) => {
     res.status(404).json({ ok: false, message: 'no such management resource' });
   });
@@ -475,7 +614,12 @@ export function managementRouter(rt: Runtime): Router {
     } else if ((err as { type?: string }).type === 'entity.too.large') {
       res.status(413).json({ ok: false, message: 'body too large' });
     } else if ((err as { code?: string }).code === 'INVALID_ARGUMENT') {
-      res.status(400).json({ ok: false, message: (err as Error).message });
+      // 409: a delete refused while something still depends on the object (subcategories, events, ...).
+      const status = (err as { status?: number }).status === 409 ? 409 : 400;
+      res.status(status).json({ ok: false, message: (err as Error).message });
+    } else if (String((err as Error)?.message).startsWith('NOTEMPTY ')) {
+      // The same refusal from the delete script inside EXEC (a concurrent write came between check and commit).
+      res.status(409).json({ ok: false, message: (err as Error).message.slice('NOTEMPTY '.length) });
     } else if (clientErrorStatus(err) !== undefined) {
       // express and body-parser mark the client's mistakes (a bad percent-escape in a path id: 400, an
       // unsupported charset: 415) with a 4xx `status`; those are the client's to fix, never a 500.

@@ -91,6 +91,37 @@ describe.skipIf(!hasRedis())('runtime over Redis', () => {
     await rt.close();
   });
 
+  it('commits every delete with its livesync change in one MULTI/EXEC, and a refused delete writes nothing', async () => {
+    const seeded = createRuntime(config(), { logger: silent, redis: r.client });
+    await loadDemoData(seeded.catalog, { generated: 0, now: Date.now() });
+    await seeded.close();
+    const spy = spying(r.client);
+    const rt = createRuntime(config(), { logger: silent, redis: spy.proxy });
+    // refused: the category still has events; nothing sent, nothing queued
+    await expect(rt.writer.deleteCategory('2')).rejects.toThrow(/still has/);
+    expect(spy.direct).toEqual([]);
+    expect(spy.transactions.flat()).toEqual([]);
+    const [contribution] = await rt.catalog.getContributions('137346');
+    const [reservation] = await rt.catalog.getReservations('CERN', 120);
+    await rt.writer.deleteContribution('137346', contribution!.id);
+    await rt.writer.deleteRegistrant('301397', '0');
+    await rt.writer.deleteReservation(reservation!.id);
+    expect(spy.direct).toEqual([]);
+    // (the registrant reads are a MULTI of their own too: count the transactions that write)
+    const writing = spy.transactions.filter((t) => t.some((c) => WRITE_COMMANDS.includes(c)));
+    expect(writing).toHaveLength(3);
+    // the catalog's deletes and the track's bucket write (zadd) in the same transaction
+    expect(writing[0]).toEqual(expect.arrayContaining(['hdel', 'zrem', 'zadd']));
+    expect(writing[1]).toEqual(expect.arrayContaining(['hdel', 'zrem', 'del', 'zadd']));
+    expect(writing[2]).toEqual(expect.arrayContaining(['hdel', 'zrem']));
+    const deleted = (await trackEntries(rt)).filter((e) => e.changes.includes('deleted'));
+    expect(deleted.map((e) => `${e.kind}:${e.id}`)).toEqual([`contribution:137346.${contribution!.id}`]);
+    expect(await rt.catalog.getRegistrant('301397', '0')).toBeNull();
+    expect(await rt.catalog.getReservation(reservation!.id)).toBeNull();
+    expect(spy.keys.filter((k) => !k.startsWith(r.prefix))).toEqual([]);
+    await rt.close();
+  });
+
   it('writes nothing, neither catalog nor track, when the catalog refuses the write', async () => {
     const seeded = createRuntime(config(), { logger: silent, redis: r.client });
     await loadDemoData(seeded.catalog, { generated: 0, now: Date.now() });

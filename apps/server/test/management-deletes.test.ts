@@ -1,0 +1,3 @@
+import { describeManagementDeletes } from './management-deletes.suite.js';
+
+describeManagementDeletes('embedded stores', false);
