@@ -7,6 +7,7 @@ import { filesDir } from './config.js';
 import { dashboardRouter } from './dashboard.js';
 import { type AccessLogLocals, createHttpLogger } from './logger.js';
 import { managementRouter } from './management.js';
+import { guardAuthenticator, guardCatalog, isOutage, OUTAGE_RETRY_AFTER_S } from './outage.js';
 import type { Runtime } from './runtime.js';
 import { AuthFailureLimiter, securityHeaders } from './security.js';
 
@@ -121,12 +122,13 @@ export function createApp(rt: Runtime, info: AppInfo): Express {
     return outcome;
   };
   const handler = createExportHandler({
-    catalog: rt.catalog,
+    // Redis unreachable: 503 + Retry-After in the export API's error envelope, not a 500 (outage.ts).
+    catalog: guardCatalog(rt.catalog, rt.redis),
     cache: rt.cache,
     cacheTtlMs: rt.config.CACHE_TTL * 1000,
     baseUrl: rt.config.BASE_URL ?? `http://${rt.config.HOST}:${rt.config.PORT}`,
     serverTimezone: rt.config.DEFAULT_TIMEZONE,
-    authenticate,
+    authenticate: guardAuthenticator(authenticate, rt.redis),
     clock: rt.clock,
     logger: rt.logger.child({ component: 'export-api' }),
     files: filesDir(rt.config),
@@ -179,6 +181,12 @@ export function createApp(rt: Runtime, info: AppInfo): Express {
       (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json({ message: status === 413 ? 'Payload Too Large' : 'Bad request' });
+      return;
+    }
+    if (isOutage(err, rt.redis) && !res.headersSent) {
+      req.log?.warn({ err: (err as Error).message }, 'redis unreachable');
+      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+      res.status(503).json({ message: 'Service temporarily unavailable; retry later' });
       return;
     }
     req.log?.error({ err }, 'request failed');

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { AdminAuthError, verifyAdminRequest } from './admin-auth.js';
 import { NotFoundError, type WriteResult } from './catalog-writer.js';
 import type { AccessLogLocals } from './logger.js';
+import { isOutage, OUTAGE_RETRY_AFTER_S, redisDown } from './outage.js';
 import type { Runtime } from './runtime.js';
 
 const id = z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (at most 64)');
@@ -256,6 +257,12 @@ function merged<T extends z.ZodObject>(
  */
 export function managementRouter(rt: Runtime): Router {
   const router = express.Router();
+  // Redis unreachable: answer at once, before reading the body or checking the key (which needs Redis).
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    if (!redisDown(rt.redis)) return next();
+    res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+    res.status(503).json({ ok: false, message: 'Service temporarily unavailable (database unreachable); retry later' });
+  });
   router.use(
     express.json({
       limit: rt.config.BODY_LIMIT,
@@ -603,7 +610,13 @@ export function managementRouter(rt: Runtime): Router {
   });
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof AdminAuthError) {
+    if (isOutage(err, rt.redis)) {
+      req.log?.warn({ err: (err as Error).message }, 'management request: redis unreachable');
+      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+      res
+        .status(503)
+        .json({ ok: false, message: 'Service temporarily unavailable (database unreachable); retry later' });
+    } else if (err instanceof AdminAuthError) {
       res.status(err.status).json({ ok: false, message: err.message });
     } else if (err instanceof BadRequest) {
       res.status(400).json({ ok: false, message: err.message, issues: err.issues });
