@@ -18,6 +18,18 @@ export async function loadBundles(
   user: Requester | null,
 ): Promise<EventBundle[]> {
   const paths = await catalog.getCategoryPaths([...new Set(events.map((e) => e.categoryId))]);
+  if (!needs.contributions && !needs.sessions && !needs.breaks && !events.some((e) => canModifyEvent(e, user))) {
+    // nothing more to read (the usual `detail=events` listing): no promise per event
+    const none = new Map<string, string>();
+    return events.map((event) => ({
+      event,
+      categoryPath: paths.get(event.categoryId) ?? [],
+      contributions: [],
+      sessions: [],
+      breaks: [],
+      emails: none,
+    }));
+  }
   return Promise.all(
     events.map(async (event) => {
       const [contributions, sessions, breaks] = await Promise.all([

@@ -182,6 +182,7 @@ async function run(ctx: HookContext) {
     user,
   );
   const scope = user === null ? 'public' : JSON.stringify([user.id, !!user.isAdmin, ...(user.groups ?? [])]);
+  const variantOfPath = new Map<readonly unknown[], string>();
   const variantBase = `${common.tz}\u0001${urlsId(ctx.urls)}\u0001${scope}`;
   const results = bundles.map((b) => {
     const canModify = canModifyEvent(b.event, user);
@@ -189,7 +190,11 @@ async function run(ctx: HookContext) {
     let variants: Map<string, unknown> | undefined;
     let variant = '';
     if (cacheable) {
-      variant = `${variantBase}\u0001${b.categoryPath.map((c) => `${c.id}\u0002${c.name}`).join('\u0003')}`;
+      const known = variantOfPath.get(b.categoryPath);
+      if (known === undefined) {
+        variant = `${variantBase}\u0001${b.categoryPath.map((c) => `${c.id}\u0002${c.name}`).join('\u0003')}`;
+        variantOfPath.set(b.categoryPath, variant);
+      } else variant = known;
       variants = eventFossils.get(b.event);
       const hit = variants?.get(variant);
       if (hit !== undefined) return hit;

@@ -48,6 +48,11 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Events fetched per round trip while iterating a category (default 256). */
   pageSize?: number;
+  /**
+   * Decoded events kept in process for category listings (entries, default 5000; 0 disables): keyed by the
+   * stored JSON itself, so an edited event is decoded afresh and every process sees writes at once.
+   */
+  listedEventCache?: number;
 }
 
 /** Where the write methods send their commands: the connection, or the caller's transaction. */
@@ -112,6 +117,14 @@ async function runScript(client: Redis, script: string, numKeys: number, ...args
 const byStartThenId = (a: EventRecord, b: EventRecord) =>
   a.startDate - b.startDate || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 function stripPath(c: StoredCategory): CategoryRecord {
   const { _path, ...rest } = c;
   return rest;
@@ -126,6 +139,28 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const { client } = options;
   const k = catalogKeys(options.prefix ?? '');
   const pageSize = options.pageSize ?? 256;
+  const listedMax = options.listedEventCache ?? 5000;
+  // event id -> its stored JSON and the decoded, frozen record: a listing hands out the same object while the
+  // stored JSON is unchanged (compared in full), a new one as soon as it changed
+  const listed = new Map<string, { raw: string; record: EventRecord }>();
+  const decodeListed = (raw: string): EventRecord => {
+    if (listedMax <= 0) return JSON.parse(raw) as EventRecord;
+    // Records written with `id` first (the usual case) are found without decoding: ids match [A-Za-z0-9_]+.
+    const end = raw.startsWith('{"id":"') ? raw.indexOf('"', 7) : -1;
+    let id = end > 7 ? raw.slice(7, end) : null;
+    let parsed: EventRecord | null = null;
+    if (id === null) {
+      parsed = JSON.parse(raw) as EventRecord;
+      id = parsed.id;
+    }
+    const hit = listed.get(id);
+    if (hit !== undefined && hit.raw === raw) return hit.record;
+    const record = deepFreeze(parsed ?? (JSON.parse(raw) as EventRecord));
+    if (record.id !== id) return record;
+    if (hit === undefined && listed.size >= listedMax) listed.delete(listed.keys().next().value!);
+    listed.set(id, { raw, record });
+    return record;
+  };
   let closed = false;
   const live = () => {
     if (closed) throw new ExportApiError('INVALID_ARGUMENT', 'the Redis catalog is closed');
@@ -382,7 +417,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         )) as string[];
         for (const raw of page) {
           if (!raw) continue;
-          const e = JSON.parse(raw) as EventRecord;
+          const e = decodeListed(raw);
           if (window.from === null || e.endDate >= window.from) yield e;
         }
         if (page.length < pageSize) return;
@@ -477,6 +512,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
     ...partTwo,
     async close() {
       closed = true;
+      listed.clear();
     },
   };
 }
