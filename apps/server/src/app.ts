@@ -9,7 +9,7 @@ import { type AccessLogLocals, createHttpLogger } from './logger.js';
 import { managementRouter } from './management.js';
 import { guardAuthenticator, guardCatalog, isOutage, OUTAGE_RETRY_AFTER_S } from './outage.js';
 import type { Runtime } from './runtime.js';
-import { AuthFailureLimiter, securityHeaders } from './security.js';
+import { createAuthFailureLimiter, securityHeaders } from './security.js';
 
 export interface AppInfo {
   /** 'memory' when no REDIS_URL is configured. */
@@ -98,7 +98,13 @@ export function createApp(rt: Runtime, info: AppInfo): Express {
     }, next);
   });
 
-  const limiter = new AuthFailureLimiter({ limit: rt.config.AUTH_FAILURES_PER_MINUTE, clock: rt.clock });
+  // Shared through Redis when REDIS_URL is set (every server process counts the same failures).
+  const limiter = createAuthFailureLimiter({
+    redis: rt.redis,
+    prefix: rt.prefix,
+    limit: rt.config.AUTH_FAILURES_PER_MINUTE,
+    clock: rt.clock,
+  });
   const limited = limiter.middleware();
 
   // The export API: signature checks by @indico/http-signing, resources by @indico/export-api.

@@ -7,9 +7,13 @@ export const OUTAGE_RETRY_AFTER_S = 5;
 const CONNECTION_ERROR =
   /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTCONN|Stream isn't writeable|Redis is not ready|Reached the max retries per request limit/i;
 
-/** No connection to Redis right now (embedded mode: never). */
+const DOWN = new Set(['close', 'reconnecting', 'end']);
+/**
+ * The connection to Redis was lost and is not back (embedded mode: never). A connection still being opened
+ * (start-up) is not down: its commands wait in ioredis' offline queue.
+ */
 export function redisDown(redis: Redis | null): boolean {
-  return redis !== null && redis.status !== 'ready';
+  return redis !== null && DOWN.has(redis.status);
 }
 
 /**

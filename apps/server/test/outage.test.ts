@@ -76,10 +76,13 @@ describe('outage mapping', () => {
     const auth = guardAuthenticator(async () => {
       calls++;
       return { user: null };
-    }, conn('connecting'));
+    }, conn('close'));
     const authErr = await rejected(auth({ path: '/export/x.json', query: new URLSearchParams() } as never));
     expect(isExportApiError(authErr) && authErr.status).toBe(503);
     expect(calls).toBe(0);
+    // a connection still being opened at start-up is not down: the call goes through (ioredis queues it)
+    await guardCatalog(counted, conn('connecting')).getEvent('1');
+    expect(calls).toBe(1);
     // embedded mode: untouched
     expect(guardCatalog(counted, null)).toBe(counted);
   });
