@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type Authenticator, anonymousAuthenticator } from './auth.js';
 import { buildEnvelope, buildErrorBody, type EnvelopeStyle } from './envelope.js';
 import { ExportApiError, isExportApiError } from './errors.js';
@@ -19,6 +19,8 @@ import {
   toIndicoXml,
   toJsonp,
 } from './serializers/index.js';
+import { escapeJsonText } from './serializers/json.js';
+import { escapeXmlText } from './serializers/xml.js';
 import type { CachedResult, Catalog, ResultCache } from './store.js';
 import { defaultUrls, type ExportUrls } from './urls.js';
 
@@ -155,9 +157,35 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
   };
   const rendered = new Map<
     string,
-    // ics bodies are kept with a stand-in DTSTAMP (`stamped`), completed with the time of each response
-    { status: number; contentType: string; body: string; bytes: Buffer | null; stamped: boolean; expires: number }
+    // Bodies are kept with stand-ins for what differs between responses of one result: the request `url`
+    // (json, jsonp, xml: `urlMark`, each request signs with its own timestamp) and the ics DTSTAMP (`stamped`).
+    {
+      status: number;
+      contentType: string;
+      body: string;
+      bytes: Buffer | null;
+      stamped: boolean;
+      withUrl: boolean;
+      expires: number;
+    }
   >();
+  // Unguessable, and the same text in every format's escaping (letters, digits, dashes).
+  const urlMark = `indico-url-${randomUUID()}`;
+  const urlText = (format: ExportFormat, url: string) =>
+    format === 'xml' ? escapeXmlText(url) : escapeJsonText(JSON.stringify(url)).slice(1, -1);
+  const completeBody = (
+    entry: { body: string; stamped: boolean; withUrl: boolean },
+    format: ExportFormat,
+    url: string,
+    now: number,
+  ) => {
+    let body = entry.body;
+    if (entry.withUrl) body = body.split(urlMark).join(urlText(format, url));
+    if (entry.stamped) body = stampIcs(body, now);
+    return body;
+  };
+  // Formats whose body holds the url only as the envelope field (atom's feed library rewrites it: not reused).
+  const URL_TEMPLATED: ReadonlySet<ExportFormat> = new Set(['json', 'jsonp', 'xml', 'ics', 'html']);
 
   const errorResponse = (err: ExportApiError, format: ExportFormat, pretty: boolean, callback: string | null) => {
     const body = buildErrorBody(err.message, style);
@@ -231,13 +259,21 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         const canon = canonicalQuery(pairs, CACHE_KEY_DROP);
         const stripped = path.replace(/\.[A-Za-z0-9_]+$/, '');
         cacheKey = createHash('sha256').update(`${scope}_${stripped}?${canon}`).digest('hex');
-        if (renderMax > 0) renderKey = `${cacheKey}|${format}|${pretty}|${callback}|${signedQuery}`;
+        if (renderMax > 0) {
+          renderKey = `${cacheKey}|${format}|${pretty}|${callback}`;
+          if (!URL_TEMPLATED.has(format)) renderKey += `|${signedQuery}`;
+        }
         const hit = renderKey ? rendered.get(renderKey) : undefined;
         if (hit && hit.expires > now) {
           if (onSuccess) await onSuccess();
           if (method === 'HEAD') return { status: hit.status, headers: { 'content-type': hit.contentType }, body: '' };
-          if (hit.stamped) {
-            return { status: hit.status, headers: { 'content-type': hit.contentType }, body: stampIcs(hit.body, now) };
+          if (hit.stamped || hit.withUrl) {
+            const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
+            return {
+              status: hit.status,
+              headers: { 'content-type': hit.contentType },
+              body: completeBody(hit, format, url, now),
+            };
           }
           return {
             status: hit.status,
@@ -315,7 +351,9 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
       if (onSuccess) await onSuccess();
 
       const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
-      const envelope = buildEnvelope({ ...result, url }, style);
+      // a body kept for reuse carries the url mark, completed below (and on every hit)
+      const withUrl = renderKey !== null && (format === 'json' || format === 'jsonp' || format === 'xml');
+      const envelope = buildEnvelope({ ...result, url: withUrl ? urlMark : url }, style);
       let body: string;
       switch (format) {
         case 'json':
@@ -342,17 +380,19 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
       }
       const stamped = format === 'ics';
       if (renderKey) {
-        rendered.set(renderKey, {
+        const entry = {
           status: 200,
           contentType: CONTENT_TYPES[format],
           body,
-          bytes: stamped ? null : Buffer.from(body, 'utf8'),
+          bytes: stamped || withUrl ? null : Buffer.from(body, 'utf8'),
           stamped,
+          withUrl,
           expires: result.ts * 1000 + ttl,
-        });
+        };
+        rendered.set(renderKey, entry);
         if (rendered.size > renderMax) rendered.delete(rendered.keys().next().value!);
-      }
-      if (stamped) body = stampIcs(body, now);
+        body = completeBody(entry, format, url, now);
+      } else if (stamped) body = stampIcs(body, now);
       return { status: 200, headers: { 'content-type': CONTENT_TYPES[format] }, body: method === 'HEAD' ? '' : body };
     } catch (e) {
       let err: ExportApiError;

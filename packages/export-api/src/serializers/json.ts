@@ -2,7 +2,7 @@ const NON_ASCII_RE = /[\u007f-\uffff]/g;
 const escapeChar = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** Indico's escaping of JSON text: every `/` as `\/`, every character above U+007E as `\uXXXX`. */
-function escapeJsonText(raw: string): string {
+export function escapeJsonText(raw: string): string {
   const slashed = raw.replaceAll('/', '\\/');
   // Buffer.byteLength only counts: equal to the length means no character above U+007F.
   const ascii = Buffer.byteLength(slashed, 'utf8') === slashed.length && !slashed.includes('\u007f');

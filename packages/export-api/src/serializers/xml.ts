@@ -12,6 +12,11 @@ function esc(s: string, attr = false): string {
 }
 
 /** Python `str()` of a scalar: `True`/`False`, integers without a fraction, `None` as empty text. */
+/** How the XML serializer writes a text value (element content). */
+export function escapeXmlText(s: string): string {
+  return esc(s);
+}
+
 function scalarText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof ExportDate) return v.toISOString();
