@@ -4,11 +4,11 @@ import { type ApiKeyRecord, buildIndicoRequest } from '@indico/http-signing';
 import { type Logger, pino } from 'pino';
 import { exportCatalog, ImportError, importCatalog, objectRefs, parseDump } from './catalog-io.js';
 import { ConfigError, filesDir, loadConfig, type ServerConfig } from './config.js';
-import { ownModule, runPackageCli } from './delegate.js';
 import { hasData, loadDemoData } from './demo-data.js';
 import { createLogger } from './logger.js';
-import { createRuntime, type Runtime, TRACK_HASH_TAG } from './runtime.js';
+import { createRuntime, type Runtime } from './runtime.js';
 import { startServer, startTaskRunner } from './server.js';
+import { livesyncCommand, schedulerCommand } from './subcommands.js';
 
 const usage = `Usage: indico-server <command> [options]
 
@@ -213,14 +213,10 @@ async function importExport(command: 'import' | 'export', file: string | undefin
 async function delegated(pkg: '@indico/scheduler' | '@indico/livesync', argv: string[]): Promise<number> {
   const config = loadConfig();
   if (!config.REDIS_URL) throw new UsageError(`${pkg} commands need REDIS_URL`);
-  const prefix = `${config.REDIS_PREFIX}:`;
-  return runPackageCli(pkg, argv, {
-    REDIS_URL: config.REDIS_URL,
-    INDICO_SCHEDULER_PREFIX: prefix,
-    INDICO_SCHEDULER_MODULE: ownModule('scheduler-module'),
-    LIVESYNC_PREFIX: prefix,
-    LIVESYNC_HASH_TAG: TRACK_HASH_TAG,
-    LIVESYNC_GRANULARITY: String(config.LIVESYNC_GRANULARITY),
+  if (pkg === '@indico/livesync') return livesyncCommand(argv, config);
+  return schedulerCommand(argv, config, {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
   });
 }
 

@@ -18,3 +18,8 @@ export const config = {
   retryBackoff: env.SCHEDULER_RETRY_BACKOFF_MS,
   history: { maxAge: env.SCHEDULER_HISTORY_DAYS * 86_400_000, maxCount: env.SCHEDULER_HISTORY_MAX },
 };
+
+/** Closes the runtime this module opened (its Redis connection), so an in-process CLI command can end. */
+export function close(): Promise<void> {
+  return runtime.close();
+}
