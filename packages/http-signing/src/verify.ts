@@ -203,6 +203,14 @@ export class Parsed {
     if (this.control[index] === undefined) this.control[index] = value;
   }
 
+  /** Control params only (what the verifier itself reads); `params` and `pairs` stay empty. */
+  addControl(key: string, value: string): void {
+    const index = CONTROL_INDEX.get(key);
+    if (index === undefined) return;
+    if (index === SIGNATURE) this.signatureCount++;
+    if (this.control[index] === undefined) this.control[index] = value;
+  }
+
   addSignature(value: string): void {
     this.signatureCount++;
     if (this.control[SIGNATURE] === undefined) this.control[SIGNATURE] = value;
@@ -217,17 +225,28 @@ function toText(binary: string): string {
   return text;
 }
 
+/** What `parseRaw` gathers besides the canonical entries. */
+export const Collect = {
+  /** The signature only (`isSignatureValid`). */
+  Signature: 0,
+  /** The control params (`verifyRequest`; `params` and `pairs` are built on first access). */
+  Control: 1,
+  /** Control params, `params` and `pairs`. */
+  All: 2,
+} as const;
+export type Collect = (typeof Collect)[keyof typeof Collect];
+
 /**
  * @internal
- * Parses a raw query or form body. With `collect` false only the canonical entries and the signature are
- * gathered (no params or pairs for hooks), for `isSignatureValid`.
+ * Parses a raw query or form body: canonical entries, plus what `collect` asks for. Every piece is validated
+ * (percent-escapes, UTF-8) whatever `collect` is, so a later `Collect.All` parse of the same input cannot fail.
  */
 export function parseRaw(
   raw: string | Uint8Array,
   semicolons: boolean,
   maxBytes: number,
   maxParams: number,
-  collect = true,
+  collect: Collect = Collect.All as Collect,
 ): Parsed {
   const bin = rawToBinary(raw);
   if (bin.length > maxBytes) {
@@ -263,7 +282,8 @@ export function parseRaw(
         // the text is the raw piece, and the piece is (nearly) its own canonical encoding
         const key = bin.slice(start, eq === -1 ? i : eq);
         const value = eq === -1 ? '' : bin.slice(eq + 1, i);
-        if (collect) p.add(key, value);
+        if (collect === Collect.All) p.add(key, value);
+        else if (collect === Collect.Control) p.addControl(key, value);
         else if (key === 'signature') p.addSignature(value);
         if (signed) {
           const k = upper ? key.toLowerCase() : key;
@@ -275,7 +295,9 @@ export function parseRaw(
       } else {
         const kb = formDecodeBinary(bin.slice(start, eq === -1 ? i : eq));
         const vb = eq === -1 ? '' : formDecodeBinary(bin.slice(eq + 1, i));
-        if (collect) p.add(toText(kb), toText(vb));
+        if (collect === Collect.All) p.add(toText(kb), toText(vb));
+        // decoded as text here too, so an invalid query fails now, not when `params` is first read
+        else if (collect === Collect.Control) p.addControl(toText(kb), toText(vb));
         else if (kb === 'signature') p.addSignature(vb);
         if (signed) {
           const k = asciiLower(kb);
@@ -361,9 +383,15 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   const mode = resolveApiMode(options.mode);
   const isPost = input.method.length === 4 && input.method.toUpperCase() === 'POST';
   const source = isPost ? input.body : input.query;
-  const parsed = isParsedForm(source)
-    ? parseForm(source, options.limits?.maxParams ?? 256)
-    : parseRaw(source ?? '', !isPost, options.limits?.maxQueryBytes ?? 16384, options.limits?.maxParams ?? 256);
+  const maxBytes = options.limits?.maxQueryBytes ?? 16384;
+  const maxParams = options.limits?.maxParams ?? 256;
+  const form = isParsedForm(source);
+  const parsed = form
+    ? parseForm(source, maxParams)
+    : parseRaw(source ?? '', !isPost, maxBytes, maxParams, Collect.Control);
+  // `params` and `pairs` are built on first access (the export API, for one, never reads them): a second pass over
+  // the same, already validated, input.
+  const full = form ? () => parsed : () => parseRaw(source ?? '', !isPost, maxBytes, maxParams, Collect.All);
 
   if (parsed.signatureCount > 1) {
     throw signingError('SIGNATURE_DUPLICATED', `${parsed.signatureCount} signature parameters`);
@@ -383,17 +411,16 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   const onlyAuthed = pick(control[OA], control[ONLYAUTHED]) === 'yes';
   const noCache = pick(control[NC], control[NOCACHE]) === 'yes';
   const pretty = pick(control[P], control[PRETTY]) === 'yes';
-  const { params, pairs } = parsed;
 
   // Cookie (session) auth: only without a key, and only for a logged-in session (spec §3.4).
   if (!ak && input.cookieUser && pick(control[CA], control[COOKIEAUTH]) === 'yes') {
     const expected = input.cookieUser.csrfToken;
-    const given = header(input.headers, 'x-csrf-token') || params.csrftoken || '';
+    const given = header(input.headers, 'x-csrf-token') || full().params.csrftoken || '';
     if (!expected || !given || !sameToken(given, expected)) throw signingError('INVALID_CSRF_TOKEN');
     if (onlyPublicRequested && onlyAuthed) throw signingError('NOT_AUTHENTICATED');
-    const rest = { params, pairs, noCache, pretty, signed: false, persistent: false, keyUse: null };
-    if (onlyPublicRequested) return { kind: 'public-only', reason: 'onlypublic', apiKey: null, ...rest };
-    return { kind: 'user', userId: input.cookieUser.userId, via: 'cookie', apiKey: null, ...rest };
+    const flags = { noCache, pretty, signed: false, persistent: false, keyUse: null };
+    if (onlyPublicRequested) return outcome({ kind: 'public-only', reason: 'onlypublic', apiKey: null }, full, flags);
+    return outcome({ kind: 'user', userId: input.cookieUser.userId, via: 'cookie', apiKey: null }, full, flags);
   }
 
   if (!ak) {
@@ -401,7 +428,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
       throw signingError('API_KEY_MISSING');
     }
     if (onlyAuthed) throw signingError('NOT_AUTHENTICATED');
-    return { kind: 'anonymous', params, pairs, noCache, pretty, signed: false, persistent: false, keyUse: null };
+    return outcome({ kind: 'anonymous' }, full, { noCache, pretty, signed: false, persistent: false, keyUse: null });
   }
 
   const record = await options.keyStore.get(ak);
@@ -455,23 +482,67 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     authenticated: !onlyPublic,
     ip: input.ip ?? null,
   };
-  if (onlyPublic) {
-    return { kind: 'public-only', reason, apiKey: record, params, pairs, noCache, pretty, signed, persistent, keyUse };
+  const flags = { noCache, pretty, signed, persistent, keyUse };
+  if (onlyPublic) return outcome({ kind: 'public-only', reason, apiKey: record }, full, flags);
+  return outcome(
+    { kind: 'user', userId: record.userId, via: signed ? 'signature' : 'api-key', apiKey: record },
+    full,
+    flags,
+  );
+}
+
+type OutcomeHead =
+  | Omit<UserOutcome, keyof OutcomeBase>
+  | Omit<PublicOnlyOutcome, keyof OutcomeBase>
+  | Omit<AnonymousOutcome, keyof OutcomeBase>;
+
+/**
+ * Outcomes are instances of this class: every field is an own property except `params` and `pairs`, accessors
+ * that parse the input once more on first access (the export API, for one, never reads them); `toJSON()` includes
+ * them.
+ */
+class Outcome {
+  #full: () => Parsed;
+  #params: Record<string, string> | null = null;
+  #pairs: Array<[string, string]> | null = null;
+  constructor(
+    head: OutcomeHead,
+    full: () => Parsed,
+    flags: Pick<OutcomeBase, 'noCache' | 'pretty' | 'signed' | 'persistent' | 'keyUse'>,
+  ) {
+    Object.assign(this, head, flags);
+    this.#full = full;
   }
-  const via = signed ? 'signature' : 'api-key';
-  return {
-    kind: 'user',
-    userId: record.userId,
-    via,
-    apiKey: record,
-    params,
-    pairs,
-    noCache,
-    pretty,
-    signed,
-    persistent,
-    keyUse,
-  };
+  get params(): Record<string, string> {
+    if (this.#params === null) this.#fill();
+    return this.#params!;
+  }
+  set params(value: Record<string, string>) {
+    this.#params = value;
+  }
+  get pairs(): Array<[string, string]> {
+    if (this.#pairs === null) this.#fill();
+    return this.#pairs!;
+  }
+  set pairs(value: Array<[string, string]>) {
+    this.#pairs = value;
+  }
+  #fill(): void {
+    const parsed = this.#full();
+    this.#params ??= parsed.params;
+    this.#pairs ??= parsed.pairs;
+  }
+  toJSON(): object {
+    return { ...this, params: this.params, pairs: this.pairs };
+  }
+}
+
+function outcome(
+  head: OutcomeHead,
+  full: () => Parsed,
+  flags: Pick<OutcomeBase, 'noCache' | 'pretty' | 'signed' | 'persistent' | 'keyUse'>,
+): VerifyOutcome {
+  return new Outcome(head, full, flags) as unknown as VerifyOutcome;
 }
 
 function withoutTimestamp(entries: CanonicalEntry[]): CanonicalEntry[] {
@@ -498,7 +569,7 @@ export function isSignatureValid(
     options.post !== true,
     options.limits?.maxQueryBytes ?? 16384,
     options.limits?.maxParams ?? 256,
-    false,
+    Collect.Signature,
   );
   const signature = parsed.control[SIGNATURE];
   if (parsed.signatureCount !== 1 || !signature || !isWellFormedSignature(signature)) return false;

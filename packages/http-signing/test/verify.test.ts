@@ -497,3 +497,49 @@ describe('verifyRequest: replay protection (opt-in; spec §4.4 item 6)', () => {
     expect((await verifyRequest(get(url), opts)).kind).toBe('user');
   });
 });
+
+describe('verifyRequest: params and pairs are built on first access', () => {
+  it('gives the same params and pairs as the query holds, as own enumerable properties, in JSON too', async () => {
+    const { store } = await setup();
+    const { url } = signRequest(
+      PATH,
+      [
+        ['From', 'today'],
+        ['tz', 'Europe/Zurich'],
+        ['q', 'Jörg'],
+        ['q', 'b'],
+      ],
+      {
+        apiKey: KEY,
+        secretKey: SECRET,
+        timestamp: NOW_S,
+      },
+    );
+    const outcome = await verifyRequest(get(url), { keyStore: store, now });
+    expect(Object.keys(outcome)).toEqual(expect.arrayContaining(['kind', 'noCache', 'keyUse']));
+    expect(outcome.params).toEqual({ From: 'today', tz: 'Europe/Zurich', q: 'Jörg' });
+    expect(outcome.pairs.slice(0, 4)).toEqual([
+      ['From', 'today'],
+      ['tz', 'Europe/Zurich'],
+      ['q', 'Jörg'],
+      ['q', 'b'],
+    ]);
+    expect(outcome.pairs.map(([k]) => k)).toEqual(['From', 'tz', 'q', 'q', 'apikey', 'timestamp', 'signature']);
+    const json = JSON.parse(JSON.stringify(outcome));
+    expect(json.params.q).toBe('Jörg');
+    expect(json.kind).toBe('user');
+    expect(json.pairs).toHaveLength(7);
+    outcome.params = { replaced: 'yes' };
+    expect(outcome.params).toEqual({ replaced: 'yes' });
+  });
+
+  it('still rejects a request whose unread, non-control param is not UTF-8', async () => {
+    const { store } = await setup();
+    const query = `x=%FF&apikey=${KEY}`;
+    expect(
+      await rejection(verifyRequest({ method: 'GET', path: PATH, query }, { keyStore: store, now })),
+    ).toMatchObject({
+      code: 'QUERY_MALFORMED',
+    });
+  });
+});
