@@ -1,7 +1,7 @@
 /**
  * @indico/scheduler vs BullMQ (and bee-queue) on one private Redis with default settings (hz 10), in one run.
- * Prints Markdown and writes bench/RESULTS.md. BENCH_TASKS (default 4000, scaled down from the issue's 20000 to keep
- * the whole run near 3 minutes on a shared 2-core machine) sets the throughput runs, repeated BENCH_ROUNDS times
+ * Prints Markdown and writes bench/RESULTS.md. BENCH_TASKS (default 20000, as the issue asks; about 2.5 minutes in
+ * all on an idle 2-core machine) sets the throughput runs, repeated BENCH_ROUNDS times
  * (default 3, interleaved; the best round per system and concurrency is reported, to damp interference);
  * BENCH_REDIS_URL uses an existing server instead of starting a private one.
  */
@@ -26,7 +26,7 @@ import {
 } from '../src/index.js';
 import { createRedisStore } from '../src/redis.js';
 
-const N = Number(process.env.BENCH_TASKS ?? 4_000);
+const N = Number(process.env.BENCH_TASKS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCIES = [1, 10, 50];
 const PUNCTUAL_TASKS = 2_000;
