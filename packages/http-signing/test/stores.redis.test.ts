@@ -12,6 +12,27 @@ describe.skipIf(!hasRedis())('redis adapters', () => {
     return { store, peer, cleanup: () => r.cleanup() };
   });
 
+  describeApiKeyStoreContract('redis, cached reads', async ({ clock, generateId }) => {
+    const r: TestRedis = createTestRedis();
+    const store = createRedisApiKeyStore({ redis: r.client, prefix: r.prefix, clock, generateId, cacheReads: true });
+    const peer = createRedisApiKeyStore({
+      redis: r.duplicate(),
+      prefix: r.prefix,
+      clock,
+      generateId,
+      cacheReads: true,
+    });
+    return {
+      store,
+      peer,
+      cleanup: async () => {
+        await store.close();
+        await peer.close();
+        await r.cleanup();
+      },
+    };
+  });
+
   describeReplayStoreContract('redis', async () => {
     const r: TestRedis = createTestRedis();
     const store = createRedisReplayStore({ redis: r.client, prefix: r.prefix });
