@@ -83,6 +83,8 @@ describe.skipIf(!hasRedis())('Redis ApiKeyStore: cached reads and batched uses',
     await a.recordUse('no-such-key', use(8));
     // nothing written before the batch is due
     expect((await plain.get(k1.key))!.useCount).toBe(0);
+    expect((await a.getByUser('u4'))!.useCount).toBe(1); // a listing writes this process's pending uses first
+    expect((await plain.get(k1.key))!.useCount).toBe(30);
     await a.close();
     await b.close();
     const r1 = (await plain.get(k1.key))!;
@@ -90,6 +92,7 @@ describe.skipIf(!hasRedis())('Redis ApiKeyStore: cached reads and batched uses',
     expect(r1.lastUse).toEqual(use(1999, '/b/1'));
     expect((await plain.get(k2.key))!.useCount).toBe(1);
     expect(await plain.get('no-such-key')).toBeNull();
+    expect((await plain.get(k2.key))!.lastUse).toEqual(use(7));
   });
 
   it('writes a batch when it is due', async () => {

@@ -27,7 +27,7 @@ export interface RedisApiKeyStoreOptions {
    * Write `recordUse` behind: uses are merged per key (count, latest use) and written every `maxDelayMs`
    * (default 100) in one pipeline, one atomic script per key; `close()` writes what is pending, and a failed
    * write is kept for the next one. `recordUse` then answers true once queued (unknown keys are skipped when
-   * written). Default off: one script per use.
+   * written; `getByUser` writes them first). Default off: one script per use.
    */
   batchUses?: boolean | { maxDelayMs?: number };
 }
@@ -144,6 +144,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
     get,
     async getByUser(userId) {
       if (typeof userId !== 'string' || userId === '') return null;
+      await uses?.flush().catch(() => {}); // listings show this process's uses too
       for (let attempt = 0; attempt < 3; attempt++) {
         const key = await redis.get(userIndex(userId));
         if (key === null) return null;
@@ -367,6 +368,7 @@ function useBatcher(
       merge(key, 1, at, json);
       schedule();
     },
+    flush,
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;
