@@ -1,5 +1,6 @@
 /*
- * HMAC-SHA1 for short messages, in plain JS, with the key's padded inner and outer blocks hashed once per secret.
+ * HMAC-SHA1 for short messages, in plain JS, with the key's padded inner and outer blocks hashed once per secret
+ * (the unrolled compression function is generated: scripts/gen-sha1-compress.mjs).
  *
  * Why not node:crypto: a request signature is the HMAC of ~100-300 bytes, i.e. 3-5 SHA-1 compressions. At that size
  * `createHmac(...).update(...).digest('hex')` spends most of its time creating the native Hmac object, setting up
@@ -8,65 +9,11 @@
  * Nothing here branches on the key or the message content, so its timing depends only on the message length.
  */
 
-const W = new Int32Array(80);
+import { compress } from './sha1-compress.js';
+
 /** Message scratch: the UTF-8 bytes of the string-to-sign plus SHA-1 padding. Grows when needed. */
 let buf = new Uint8Array(1024);
 const encoder = new TextEncoder();
-
-function compress(h: Int32Array, block: Uint8Array, offset: number): void {
-  const w = W;
-  for (let i = 0; i < 16; i++) {
-    const j = offset + i * 4;
-    w[i] = (block[j]! << 24) | (block[j + 1]! << 16) | (block[j + 2]! << 8) | block[j + 3]!;
-  }
-  for (let i = 16; i < 80; i++) {
-    const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
-    w[i] = (x << 1) | (x >>> 31);
-  }
-  let a = h[0]!;
-  let b = h[1]!;
-  let c = h[2]!;
-  let d = h[3]!;
-  let e = h[4]!;
-  let i = 0;
-  for (; i < 20; i++) {
-    const t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]!) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = t;
-  }
-  for (; i < 40; i++) {
-    const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[i]!) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = t;
-  }
-  for (; i < 60; i++) {
-    const t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e - 0x70e44324 + w[i]!) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = t;
-  }
-  for (; i < 80; i++) {
-    const t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e - 0x359d3e2a + w[i]!) | 0;
-    e = d;
-    d = c;
-    c = (b << 30) | (b >>> 2);
-    b = a;
-    a = t;
-  }
-  h[0] = (h[0]! + a) | 0;
-  h[1] = (h[1]! + b) | 0;
-  h[2] = (h[2]! + c) | 0;
-  h[3] = (h[3]! + d) | 0;
-  h[4] = (h[4]! + e) | 0;
-}
 
 const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
 

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error a plain .mjs script without types
+import { generate } from '../scripts/gen-sha1-compress.mjs';
 import { hmacSha1Hex, hmacSha1Key, hmacSha1Matches } from '../src/sha1.js';
 
 const nodeHmac = (key: string, message: string) =>
@@ -52,5 +55,10 @@ describe('HMAC-SHA1 (sha1.ts) against node:crypto', () => {
     expect([...a.outer]).toEqual([...b.outer]);
     expect(hmacSha1Hex('secret-b', 'x')).toBe(nodeHmac('secret-b', 'x'));
     expect(hmacSha1Hex('secret-a', 'x')).toBe(nodeHmac('secret-a', 'x'));
+  });
+
+  it('uses the compression function exactly as scripts/gen-sha1-compress.mjs generates it', () => {
+    const committed = readFileSync(new URL('../src/sha1-compress.ts', import.meta.url), 'utf8');
+    expect(committed).toBe(generate());
   });
 });
