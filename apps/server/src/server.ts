@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Scheduler } from '@indico/scheduler';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
+import { objectRefs } from './catalog-io.js';
 import { filesDir, type ServerConfig } from './config.js';
 import { DEMO_ADMIN_ID, hasData, loadDemoData } from './demo-data.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
@@ -36,7 +37,7 @@ export async function startTaskRunner(
   rt: Runtime,
   overrides?: Parameters<Runtime['startScheduler']>[0],
 ): Promise<Scheduler> {
-  await ensureAgents(rt.livesync, rt.config.LIVESYNC_AGENTS, rt.logger);
+  await ensureAgents(rt.livesync, rt.config.LIVESYNC_AGENTS, rt.logger, { objects: () => objectRefs(rt.catalog) });
   await ensurePeriodicTasks(rt.client, rt.config.LIVESYNC_INTERVAL);
   return rt.startScheduler(overrides);
 }
@@ -61,7 +62,9 @@ export async function startServer(
     } else {
       logger.info({ prefix: runtime.prefix }, 'using Redis');
       if (config.DEMO_DATA === true && (await seedIfEmpty(runtime))) logger.info('demo data loaded into Redis');
-      await ensureAgents(runtime.livesync, config.LIVESYNC_AGENTS, logger);
+      await ensureAgents(runtime.livesync, config.LIVESYNC_AGENTS, logger, {
+        objects: () => objectRefs(runtime.catalog),
+      });
     }
   } catch (err) {
     await runtime.close();

@@ -35,7 +35,7 @@ function forksItself(argv: readonly string[]): boolean {
 export async function schedulerCommand(argv: string[], config: ServerConfig, io: SubcommandIo): Promise<number> {
   const env = packageCliEnv(config);
   if (forksItself(argv)) return runPackageCli('@indico/scheduler', argv, env);
-  const { main } = await import('@indico/scheduler/cli');
+  const { main } = await importSchedulerCli();
   const command = argv.find((a) => !a.startsWith('-'));
   try {
     const code = await main(argv, { env: { ...process.env, ...env }, out: io.out, err: io.err });
@@ -46,6 +46,21 @@ export async function schedulerCommand(argv: string[], config: ServerConfig, io:
       const mod = (await import(env.INDICO_SCHEDULER_MODULE!)) as { close?: () => Promise<void> };
       await mod.close?.();
     }
+  }
+}
+
+/**
+ * The package's cli module runs its own `main(process.argv)` when it believes it is the entry file
+ * (`import.meta.url` equal to `process.argv[1]`), which is true once a bundler inlines it into this server's
+ * single file. Hiding argv[1] while the module evaluates keeps that from happening.
+ */
+async function importSchedulerCli(): Promise<typeof import('@indico/scheduler/cli')> {
+  const entry = process.argv[1];
+  process.argv[1] = '';
+  try {
+    return await import('@indico/scheduler/cli');
+  } finally {
+    process.argv[1] = entry!;
   }
 }
 

@@ -1,4 +1,11 @@
-import { FileAgent, HttpPushAgent, isLivesyncError, runActiveAgents, type SyncManager } from '@indico/livesync';
+import {
+  FileAgent,
+  HttpPushAgent,
+  isLivesyncError,
+  isPushSyncAgent,
+  runActiveAgents,
+  type SyncManager,
+} from '@indico/livesync';
 import { LiveSyncUpdateTask } from '@indico/livesync/scheduler';
 import { type Client, OneShotTask, type TaskClass, type TaskContext, TaskRegistry } from '@indico/scheduler';
 import type { Logger } from 'pino';
@@ -30,12 +37,32 @@ export function createTaskRegistry(extra: readonly TaskClass[] = []): TaskRegist
   return registry;
 }
 
+/** A livesync object reference, as the initial export sends it (`created`). */
+export type ExportRef = { kind: 'event' | 'contribution'; id: string };
+
+export interface EnsureAgentsOptions {
+  /**
+   * Every exportable object, for the initial export (Indico's activation step 3) of an agent that has no
+   * pointer yet. Without it, a new agent starts without an export (it receives changes from its activation).
+   */
+  objects?: () => AsyncIterable<ExportRef>;
+}
+
 /**
- * Makes sure each configured agent exists and is active. A new agent goes through the activation
- * protocol without a full export: it receives the changes made from its activation on.
- * Several processes may race here; DUPLICATE_AGENT from the loser is fine.
+ * Makes sure each configured agent exists and is active. An agent without a pointer (new, or added with
+ * `livesync agent add` and never activated) goes through Indico's activation protocol: pointer to the current
+ * bucket (recording starts), the full export of `objects` as `created`, then active. Only the process whose
+ * registration succeeds exports a new agent (several processes may race here: the loser leaves it alone), so
+ * the export happens once; a failed export is logged and removes the agent again (the process still starts), so
+ * the next start retries from scratch.
+ * An agent that has a pointer but is inactive is re-activated without an export.
  */
-export async function ensureAgents(manager: SyncManager, agents: readonly AgentConfig[], logger: Logger) {
+export async function ensureAgents(
+  manager: SyncManager,
+  agents: readonly AgentConfig[],
+  logger: Logger,
+  options: EnsureAgentsOptions = {},
+): Promise<void> {
   const existing = await manager.getAllAgents();
   for (const a of agents) {
     if (existing.get(a.id)?.active) continue;
@@ -48,14 +75,61 @@ export async function ensureAgents(manager: SyncManager, agents: readonly AgentC
         await manager.registerNewAgent(agent);
       } catch (err) {
         if (!(isLivesyncError(err) && err.code === 'DUPLICATE_AGENT')) throw err;
+        // Another process registered it just now: it runs the activation (and the export).
+        continue;
       }
-      // Pointer one bucket back: with no full export, a change recorded in the activation's own bucket
-      // would otherwise count as already delivered. (Re-sending a little is fine: at-least-once.)
-      await manager.preActivateAgent(a.id, manager.clock.now() - manager.getGranularity() * 1000);
+    }
+    const pointer = await manager.getTrack().getPointerTimestamp(a.id);
+    if (pointer === null) {
+      if (options.objects) {
+        if (!(await initialExport(manager, a.id, options.objects, logger))) continue;
+      } else {
+        // Pointer one bucket back: a change recorded in the activation's own bucket would otherwise count as
+        // already delivered. (Re-sending a little is fine: at-least-once.)
+        await manager.preActivateAgent(a.id, manager.clock.now() - manager.getGranularity() * 1000);
+      }
     }
     await manager.activateAgent(a.id);
     logger.info({ agent: a.id, type: a.type }, 'livesync agent active');
   }
+}
+
+/** Activation steps 2 and 3: pointer to now (recording), then every object sent as `created`. */
+async function initialExport(
+  manager: SyncManager,
+  id: string,
+  objects: () => AsyncIterable<ExportRef>,
+  logger: Logger,
+): Promise<boolean> {
+  // Pointer one bucket back: a change committed in the activation's own bucket after the export read its object
+  // would otherwise count as delivered. Re-sending a little is fine (at-least-once).
+  const bucket = await manager.preActivateAgent(id, manager.clock.now() - manager.getGranularity() * 1000);
+  let count = 0;
+  async function* counted(): AsyncGenerator<ExportRef> {
+    for await (const o of objects()) {
+      count++;
+      yield o;
+    }
+  }
+  let failure: unknown = null;
+  try {
+    const agent = await manager.getAgent(id);
+    if (!isPushSyncAgent(agent)) throw new Error(`agent ${id} cannot push`);
+    const result = await agent.exportAll(counted(), { logger });
+    if (result === null || result === undefined) failure = new Error('the agent reported a failed export');
+  } catch (err) {
+    failure = err;
+  }
+  if (failure) {
+    await manager.removeAgent(id);
+    logger.error(
+      { agent: id, err: failure },
+      'livesync initial export failed; the agent is removed and retried at the next start',
+    );
+    return false;
+  }
+  logger.info({ agent: id, objects: count, pointer: bucket }, 'livesync initial export done');
+  return true;
 }
 
 /** Spools the periodic tasks (idempotent: a periodic key has one live schedule however often this runs). */

@@ -115,11 +115,16 @@ describe.skipIf(!hasRedisServer())(
 
       // Key usage as the CLI lists it, the livesync CLI mounted as a subcommand, and the catalog export
       // (together they also spend most of the wait below).
-      const [listed, agents, exported] = await Promise.all([
+      const [listed, agents, exported, status] = await Promise.all([
         runCli(cli.main, ['apikey', 'list', '--json'], env),
         runCli(cli.main, ['livesync', 'agent', 'list'], env),
         runCli(cli.main, ['export', '-'], env),
+        // the scheduler CLI runs in-process (bundled into the server's single file here)
+        runCli(cli.main, ['scheduler', 'show', 'status'], env),
       ]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/^Waiting: \d+$/m);
+      expect(status.stderr).not.toMatch(/unknown command/);
       expect(agents.code, agents.stderr).toBe(0);
       expect(agents.stdout).toMatch(/^sink\s+http\b/m);
       const dump = JSON.parse(exported.stdout) as { events: Array<{ id: string; title: string }> };
@@ -134,11 +139,18 @@ describe.skipIf(!hasRedisServer())(
       daemon = startCli(cli.main, ['scheduler'], env);
       const record = await waitFor(
         'the change at the sink',
-        async () => sink.batches.flatMap((b) => b.records).find((r) => r.kind === 'event' && r.objectId === '137346'),
+        async () =>
+          sink.batches
+            .flatMap((b) => b.records)
+            .find((r) => r.kind === 'event' && r.objectId === '137346' && r.change !== 'created'),
         20_000,
       );
       expect(record.change).toBe('updated');
       expect(sink.batches[0]!.agent).toBe('sink');
+      // The agent's first run (the web process registered it) began with the initial full export.
+      expect(
+        sink.batches[0]!.records.some((r) => r.kind === 'event' && r.objectId === '137346' && r.change === 'created'),
+      ).toBe(true);
 
       // Blocking the key through the CLI takes effect at once (spec: export-api §3.2 "API key is blocked").
       expect((await runCli(cli.main, ['apikey', 'block', key.ak], env)).code).toBe(0);
