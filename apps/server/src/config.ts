@@ -86,6 +86,11 @@ const schema = z.object({
   DEMO_DATA: boolean.optional(),
   /** Minutes between LiveSyncUpdateTask runs (Indico's default is 15). */
   LIVESYNC_INTERVAL: z.coerce.number().int().min(1).max(1440).default(15),
+  /**
+   * Minutes between LiveSyncTrimTask runs, which drop the track's buckets every agent has acknowledged (all
+   * closed buckets but the last when there is no agent); 0: not scheduled.
+   */
+  LIVESYNC_TRIM_INTERVAL: z.coerce.number().int().min(0).max(10_080).default(60),
   /** Longest idle wait of the scheduler loop; it also bounds how often the daemon heartbeat is written. */
   SCHEDULER_SLEEP_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   /** A daemon not seen for this long is dead: /readyz fails and its running tasks are relaunched. */

@@ -38,7 +38,7 @@ export async function startTaskRunner(
   overrides?: Parameters<Runtime['startScheduler']>[0],
 ): Promise<Scheduler> {
   await ensureAgents(rt.livesync, rt.config.LIVESYNC_AGENTS, rt.logger, { objects: () => objectRefs(rt.catalog) });
-  await ensurePeriodicTasks(rt.client, rt.config.LIVESYNC_INTERVAL);
+  await ensurePeriodicTasks(rt.client, rt.config.LIVESYNC_INTERVAL, rt.config.LIVESYNC_TRIM_INTERVAL);
   return rt.startScheduler(overrides);
 }
 

@@ -7,7 +7,14 @@ import {
   type SyncManager,
 } from '@indico/livesync';
 import { LiveSyncUpdateTask } from '@indico/livesync/scheduler';
-import { type Client, OneShotTask, type TaskClass, type TaskContext, TaskRegistry } from '@indico/scheduler';
+import {
+  type Client,
+  OneShotTask,
+  PeriodicTask,
+  type TaskClass,
+  type TaskContext,
+  TaskRegistry,
+} from '@indico/scheduler';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 
@@ -30,9 +37,44 @@ export class LiveSyncRunTask extends OneShotTask {
   }
 }
 
+/**
+ * Trims the livesync track. With agents: every bucket at or before the lowest agent pointer (the package's
+ * `SyncManager.trim`: no agent can read those again). Without any agent nothing reads the track, so every
+ * closed bucket but the last goes (an agent being activated right now points one bucket back). Returns the
+ * number of buckets removed.
+ */
+export async function trimTrack(manager: SyncManager, now: number): Promise<number> {
+  const track = manager.getTrack();
+  if ((await track.pointers()).size > 0) return manager.trim();
+  const keepFrom = manager.lastClosedBucket(now);
+  let removed = 0;
+  while (!(await track.isEmpty())) {
+    const oldest = await track.oldestTS();
+    if (oldest >= keepFrom) break;
+    await track.deleteBucket(oldest);
+    removed++;
+  }
+  return removed;
+}
+
+/** Periodic trim of the livesync track (LIVESYNC_TRIM_INTERVAL minutes), next to the agents' own runs. */
+export class LiveSyncTrimTask extends PeriodicTask {
+  static override typeId = 'LiveSyncTrimTask';
+
+  constructor(options: { interval?: number } = {}) {
+    super('MINUTELY', { interval: options.interval ?? 60 });
+  }
+
+  async run(ctx: TaskContext): Promise<void> {
+    const manager = (ctx.services as { livesync: SyncManager }).livesync;
+    const removed = await trimTrack(manager, ctx.now());
+    ctx.logger.info({ removed, buckets: await manager.getTrack().size() }, 'livesync: track trimmed');
+  }
+}
+
 /** The task types every process of this server registers (web clients and daemons must agree). */
 export function createTaskRegistry(extra: readonly TaskClass[] = []): TaskRegistry {
-  const registry = new TaskRegistry().register(LiveSyncUpdateTask).register(LiveSyncRunTask);
+  const registry = new TaskRegistry().register(LiveSyncUpdateTask).register(LiveSyncRunTask).register(LiveSyncTrimTask);
   for (const cls of extra) registry.register(cls);
   return registry;
 }
@@ -132,7 +174,11 @@ async function initialExport(
   return true;
 }
 
-/** Spools the periodic tasks (idempotent: a periodic key has one live schedule however often this runs). */
-export async function ensurePeriodicTasks(client: Client, intervalMinutes: number): Promise<void> {
+/**
+ * Spools the periodic tasks (idempotent: a periodic key has one live schedule however often this runs):
+ * the agents' runs every `intervalMinutes`, the track trim every `trimMinutes` (0: not spooled).
+ */
+export async function ensurePeriodicTasks(client: Client, intervalMinutes: number, trimMinutes = 0): Promise<void> {
   await client.enqueue(new LiveSyncUpdateTask({ interval: intervalMinutes }));
+  if (trimMinutes > 0) await client.enqueue(new LiveSyncTrimTask({ interval: trimMinutes }));
 }
