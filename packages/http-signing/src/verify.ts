@@ -174,8 +174,25 @@ const NC = 10;
 const NOCACHE = 11;
 const P = 12;
 const PRETTY = 13;
-/** One hash lookup per key (the key's hash is then cached for the `params` insert). */
-const CONTROL_INDEX = new Map<string, number>(CONTROL_NAMES.map((name, i) => [name, i]));
+/** Index of a control param in CONTROL_NAMES, or -1: by length first, so most keys cost one comparison or none. */
+function controlIndex(k: string): number {
+  switch (k.length) {
+    case 1:
+      return k === 'p' ? P : -1;
+    case 2:
+      return k === 'ak' ? AK : k === 'ca' ? CA : k === 'op' ? OP : k === 'oa' ? OA : k === 'nc' ? NC : -1;
+    case 6:
+      return k === 'apikey' ? APIKEY : k === 'pretty' ? PRETTY : -1;
+    case 7:
+      return k === 'nocache' ? NOCACHE : -1;
+    case 9:
+      return k === 'signature' ? SIGNATURE : k === 'timestamp' ? TIMESTAMP : -1;
+    case 10:
+      return k === 'cookieauth' ? COOKIEAUTH : k === 'onlypublic' ? ONLYPUBLIC : k === 'onlyauthed' ? ONLYAUTHED : -1;
+    default:
+      return -1;
+  }
+}
 
 /** @internal The result of one parse; exported for the package's own benchmarks only. */
 export class Parsed {
@@ -194,8 +211,8 @@ export class Parsed {
 
   add(key: string, value: string): void {
     this.pairs.push([key, value]);
-    const index = CONTROL_INDEX.get(key);
-    if (index === undefined) {
+    const index = controlIndex(key);
+    if (index === -1) {
       if (!(key in this.params)) this.params[key] = value;
       return;
     }
@@ -205,8 +222,8 @@ export class Parsed {
 
   /** Control params only (what the verifier itself reads); `params` and `pairs` stay empty. */
   addControl(key: string, value: string): void {
-    const index = CONTROL_INDEX.get(key);
-    if (index === undefined) return;
+    const index = controlIndex(key);
+    if (index === -1) return;
     if (index === SIGNATURE) this.signatureCount++;
     if (this.control[index] === undefined) this.control[index] = value;
   }
