@@ -99,7 +99,11 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions): Ru
 
   const catalog = redis ? createRedisCatalog({ client: redis, prefix }) : createMemoryCatalog();
   const cache = redis ? createRedisResultCache({ client: redis, prefix }) : createMemoryResultCache({ clock });
-  const rawKeys = redis ? createRedisApiKeyStore({ redis, prefix, clock }) : createMemoryApiKeyStore({ clock });
+  // Verification reads a key per request: cached in process (dropped by the change channel at every key write),
+  // and uses are written behind in batches (pending ones on close, which shutdown awaits before quitting Redis).
+  const rawKeys = redis
+    ? createRedisApiKeyStore({ redis, prefix, clock, cacheReads: true, batchUses: true })
+    : createMemoryApiKeyStore({ clock });
   const { store: keyStore, directory: keys } = trackedKeyStore(rawKeys, redis, prefix);
   const replayStore = redis ? createRedisReplayStore({ redis, prefix }) : createMemoryReplayStore({ clock });
   const schedulerStore = redis ? createRedisStore({ redis, prefix }) : createMemoryStore();
