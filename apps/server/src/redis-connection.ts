@@ -114,6 +114,11 @@ export function sentinelOptions(target: SentinelTarget, options: RedisOptions = 
 
 /** A connection for any `REDIS_URL` form (not connected yet: ioredis connects in the background). */
 export function connectRedis(url: string, options: RedisOptions = {}): Redis {
-  if (url.startsWith(SENTINEL_SCHEME)) return new Redis(sentinelOptions(parseSentinelUrl(url), options));
-  return new Redis(url, options);
+  if (!url.startsWith(SENTINEL_SCHEME)) return new Redis(url, options);
+  const redis = new Redis(sentinelOptions(parseSentinelUrl(url), options));
+  // ioredis 6 leaves the failover detector's sentinel subscriptions open after quit(), which keeps the
+  // process alive (a CLI command would never exit). Once the connection has ended for good, disconnect()
+  // closes them too.
+  redis.on('end', () => redis.disconnect());
+  return redis;
 }
