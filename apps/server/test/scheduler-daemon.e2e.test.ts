@@ -5,8 +5,8 @@ import { type RedisServerHandle, startRedisServer } from '@indico/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Readiness } from '../src/app.js';
 import { loadDemoData } from '../src/demo-data.js';
-import { LiveSyncRunTask } from '../src/tasks.js';
-import { serve, testConfig } from './helpers.js';
+import { ensureAgents, LiveSyncRunTask } from '../src/tasks.js';
+import { serve, silent, testConfig } from './helpers.js';
 import { buildCli, hasRedisServer, type LongRunning, startCli, waitFor, withRedisServer } from './processes.js';
 
 /** A livesync sink that holds its first request open (the task stays RUNNING) and accepts the others. */
@@ -76,7 +76,9 @@ describe.skipIf(!hasRedisServer())(withRedisServer('scheduler daemon killed with
   it('reports the gap on /readyz, and the interrupted and the queued tasks complete after the restart', async () => {
     const rt = web.rt;
     await loadDemoData(rt.catalog, { generated: 0, now: Date.now() });
-    // The daemon registered the agent at start; the change comes after its activation.
+    // The agent is active before the daemon starts (no initial export: the holding sink's first request must be
+    // the push below); the change comes after its activation.
+    await ensureAgents(rt.livesync, rt.config.LIVESYNC_AGENTS, silent);
     const a = startCli(cli.main, ['scheduler'], env);
     daemons.push(a);
     await waitFor('daemon A to be ready', async () => (await readyz()).status === 200, 20_000);
