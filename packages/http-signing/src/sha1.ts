@@ -93,14 +93,9 @@ const digest = new Int32Array(5);
 
 /** Writes the UTF-8 bytes of `text` into `buf` (grown when needed) and returns their count. */
 function encode(text: string): number {
-  const n = text.length;
-  if (buf.length < n * 3 + 72) buf = new Uint8Array(Math.max(buf.length * 2, n * 3 + 72));
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return encoder.encodeInto(text, buf).written;
-    buf[i] = c;
-  }
-  return n;
+  const need = text.length * 3 + 72;
+  if (buf.length < need) buf = new Uint8Array(Math.max(buf.length * 2, need));
+  return encoder.encodeInto(text, buf).written;
 }
 
 /** HMAC-SHA1 of the UTF-8 bytes of `message`; the result is left in `digest`. */

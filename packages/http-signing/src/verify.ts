@@ -242,6 +242,9 @@ function toText(binary: string): string {
   return text;
 }
 
+/** A byte that keeps a piece from being its own canonical encoding (`=` and `&` are handled separately). */
+const SPECIAL = /[^A-Za-z0-9_.=&-]/g;
+
 /** What `parseRaw` gathers besides the canonical entries. */
 export const Collect = {
   /** The signature only (`isSignatureValid`). */
@@ -273,24 +276,42 @@ export function parseRaw(
   const n = bin.length;
   let count = 0;
   let semicolon = false;
-  // One pass over the bytes, piece by piece (no split): most pieces are clean ASCII and need no decoding.
+  // Piece by piece (no split), with native searches: the next `&`, the next `=`, and the next byte a piece cannot
+  // keep as is (anything but [A-Za-z0-9_.-], `=` and `&`). Most pieces are clean ASCII and need no decoding.
+  SPECIAL.lastIndex = 0;
+  let special = SPECIAL.test(bin) ? SPECIAL.lastIndex - 1 : n;
+  let nextEq = bin.indexOf('=');
+  if (nextEq === -1) nextEq = n;
   for (let start = 0; start < n; ) {
-    let eq = -1;
+    let i = bin.indexOf('&', start);
+    if (i === -1) i = n;
     let unclean = false;
-    let upper = false;
-    let i = start;
-    for (; i < n; i++) {
-      const c = bin.charCodeAt(i);
-      if (c === 0x26) break;
-      if (c === 0x3d && eq === -1) {
-        eq = i;
-        continue;
-      }
-      const t = PIECE_CLASS[c];
-      if (t === 0) {
+    while (special < i) {
+      unclean = true;
+      if (bin.charCodeAt(special) === 0x3b) semicolon = true;
+      special = SPECIAL.test(bin) ? SPECIAL.lastIndex - 1 : n;
+    }
+    let eq = -1;
+    if (nextEq < i) {
+      eq = nextEq;
+      nextEq = bin.indexOf('=', eq + 1);
+      if (nextEq === -1) nextEq = n;
+      // a second `=` in the piece belongs to the value, which quote_plus then encodes
+      while (nextEq < i) {
         unclean = true;
-        if (c === 0x3b) semicolon = true;
-      } else if (t === 2 && eq === -1) upper = true;
+        nextEq = bin.indexOf('=', nextEq + 1);
+        if (nextEq === -1) nextEq = n;
+      }
+    }
+    let upper = false;
+    if (!unclean) {
+      for (let j = start, end = eq === -1 ? i : eq; j < end; j++) {
+        const c = bin.charCodeAt(j);
+        if (c <= 0x5a && c >= 0x41) {
+          upper = true;
+          break;
+        }
+      }
     }
     if (i > start) {
       if (++count > maxParams) throw signingError('QUERY_TOO_LARGE', `more than ${maxParams} parameters`);
