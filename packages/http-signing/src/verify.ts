@@ -5,7 +5,6 @@ import {
   canonicalEntriesFromPieces,
   compareEntries,
   encodeEntries,
-  PIECE_CLASS,
   splitQuery,
   stringToSign,
 } from './canonical.js';
