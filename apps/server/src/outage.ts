@@ -55,25 +55,33 @@ async function* guardedIterable<T>(source: AsyncIterable<T>, redis: Redis): Asyn
  */
 export function guardCatalog<C extends Catalog>(catalog: C, redis: Redis | null): C {
   if (!redis) return catalog;
-  const guarded: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(catalog)) {
-    if (typeof value !== 'function' || name === 'close') {
-      guarded[name] = value;
-      continue;
-    }
-    guarded[name] = (...args: unknown[]) => {
-      if (redisDown(redis)) {
-        if (name === 'eventsInCategory') return guardedIterable(failing(), redis);
-        return Promise.reject(unavailable());
+  // A Proxy (not a copy of own properties) so that methods on a prototype are guarded too.
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(catalog, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== 'function' || name === 'close') return value;
+      let fn = wrapped.get(name);
+      if (!fn) {
+        fn = (...args: unknown[]) => {
+          if (redisDown(redis)) {
+            if (name === 'eventsInCategory') return guardedIterable(failing(), redis);
+            return Promise.reject(unavailable());
+          }
+          const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (out && typeof (out as Promise<unknown>).then === 'function') {
+            return (out as Promise<unknown>).catch(mapped(redis));
+          }
+          if (out && Symbol.asyncIterator in (out as object)) {
+            return guardedIterable(out as AsyncIterable<unknown>, redis);
+          }
+          return out;
+        };
+        wrapped.set(name, fn);
       }
-      const out = (value as (...a: unknown[]) => unknown).apply(catalog, args);
-      if (out && typeof (out as Promise<unknown>).then === 'function')
-        return (out as Promise<unknown>).catch(mapped(redis));
-      if (out && Symbol.asyncIterator in (out as object)) return guardedIterable(out as AsyncIterable<unknown>, redis);
-      return out;
-    };
-  }
-  return guarded as C;
+      return fn;
+    },
+  });
 }
 
 // biome-ignore lint/correctness/useYield: an iterable whose first step fails

@@ -85,5 +85,15 @@ describe('outage mapping', () => {
     expect(calls).toBe(1);
     // embedded mode: untouched
     expect(guardCatalog(counted, null)).toBe(counted);
+    // methods on a prototype (a class-based catalog) are guarded too
+    class ProtoCatalog {
+      async getEvent(): Promise<null> {
+        calls++;
+        return null;
+      }
+    }
+    const proto = guardCatalog(new ProtoCatalog() as unknown as Catalog, conn('close'));
+    expect(isExportApiError(await rejected(proto.getEvent('1')))).toBe(true);
+    expect(calls).toBe(1);
   });
 });
