@@ -144,10 +144,11 @@ export class RedisAuthFailureLimiter implements FailureCounter {
   async retryAfterMs(ip: string): Promise<number> {
     // Redis unreachable: no wait for ioredis' retries; the request goes on to the outage answer (503).
     if (redisDown(this.#redis)) return 0;
-    const res = await this.#redis.multi().get(this.key(ip)).pttl(this.key(ip)).exec();
-    const count = Number(res?.[0]?.[1] ?? 0);
-    const ttl = Number(res?.[1]?.[1] ?? -2);
+    // Every request asks, so one GET; the expiry is read only for a blocked address.
+    const count = Number((await this.#redis.get(this.key(ip))) ?? 0);
     if (count < this.#limit) return 0;
+    const ttl = await this.#redis.pttl(this.key(ip));
+    if (ttl === -2) return 0; // the window ended between the two reads
     // a counter without expiry cannot happen (same MULTI); treat it as a full window
     return ttl > 0 ? ttl : this.#windowMs;
   }
