@@ -3,7 +3,8 @@
  * Prints Markdown and writes bench/RESULTS.md. BENCH_TASKS (default 20000, as the issue asks; about 2.5 minutes in
  * all on an idle 2-core machine) sets the throughput runs, repeated BENCH_ROUNDS times
  * (default 3, interleaved; the best round per system and concurrency is reported, to damp interference);
- * BENCH_REDIS_URL uses an existing server instead of starting a private one.
+ * BENCH_REDIS_URL uses an existing server instead of starting a private one. It runs the built package (dist/, what
+ * users install; `pnpm bench` builds it first), as BullMQ and bee-queue run their published JavaScript.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,8 +24,8 @@ import {
   type SchedulerStore,
   type TaskContext,
   TaskRegistry,
-} from '../src/index.js';
-import { createRedisStore } from '../src/redis.js';
+} from '@indico/scheduler';
+import { createRedisStore } from '@indico/scheduler/redis';
 
 const N = Number(process.env.BENCH_TASKS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

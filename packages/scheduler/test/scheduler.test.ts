@@ -42,7 +42,7 @@ describe('Scheduler', () => {
       async run() {
         inRun++;
         mostAtOnce = Math.max(mostAtOnce, inRun);
-        await new Promise((r) => clock.setTimeout(r, 1000));
+        await new Promise<void>((r) => clock.setTimeout(() => r(), 1000));
         inRun--;
         ran++;
       }
