@@ -13,9 +13,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import BeeQueue from 'bee-queue';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import {
   Client,
   OneShotTask,
@@ -26,6 +23,9 @@ import {
   TaskRegistry,
 } from '@indico/scheduler';
 import { createRedisStore } from '@indico/scheduler/redis';
+import BeeQueue from 'bee-queue';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 
 const N = Number(process.env.BENCH_TASKS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
