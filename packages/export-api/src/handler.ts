@@ -167,6 +167,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
       stamped: boolean;
       withUrl: boolean;
       expires: number;
+      /** The last completed body (query, text, bytes): repeated unsigned requests are served as is. */
+      last?: { query: string; body: string; bytes: Buffer };
     }
   >();
   // Unguessable, and the same text in every format's escaping (letters, digits, dashes).
@@ -267,12 +269,25 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         if (hit && hit.expires > now) {
           if (onSuccess) await onSuccess();
           if (method === 'HEAD') return { status: hit.status, headers: { 'content-type': hit.contentType }, body: '' };
-          if (hit.stamped || hit.withUrl) {
+          if (hit.stamped) {
             const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
             return {
               status: hit.status,
               headers: { 'content-type': hit.contentType },
               body: completeBody(hit, format, url, now),
+            };
+          }
+          if (hit.withUrl) {
+            if (hit.last?.query !== signedQuery) {
+              const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
+              const body = completeBody(hit, format, url, now);
+              hit.last = { query: signedQuery, body, bytes: Buffer.from(body, 'utf8') };
+            }
+            return {
+              status: hit.status,
+              headers: { 'content-type': hit.contentType },
+              body: hit.last.body,
+              bytes: hit.last.bytes,
             };
           }
           return {

@@ -33,6 +33,14 @@ describe('rendered bodies reused across requests of one cached result', () => {
         if (!path.endsWith('.ics') && !path.endsWith('.html')) expect(got.body).toContain(`timestamp=${nowSec}`);
       }
       if (!path.endsWith('.html')) expect(seen.size, path).toBe(4);
+      // an unsigned client repeating its query gets the same completed body again
+      const query = 'from=2011-06-01&to=2011-07-01&y=$&';
+      const want = (await fresh({ method: 'GET', path, query })).body;
+      for (let i = 0; i < 2; i++) {
+        const got = await reused({ method: 'GET', path, query });
+        expect(got.body).toBe(want);
+        if (got.bytes) expect(got.bytes.toString('utf8')).toBe(want);
+      }
     }
   });
 });
