@@ -3,6 +3,7 @@ export {
   createRedisResultCache,
   decodeCached,
   encodeCached,
+  type QueueWritesOptions,
   type RedisCatalog,
   type RedisStoreOptions,
 } from './stores/redis.js';

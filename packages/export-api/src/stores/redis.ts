@@ -34,6 +34,7 @@ import {
   CATEGORY_PATHS,
   DELETE_CATEGORY,
   DELETE_ROOM,
+  DELETE_SESSION,
   PUT_CHILD,
   PUT_EVENT,
   RAISE,
@@ -93,10 +94,31 @@ export interface RedisCatalog extends Catalog {
    * Scripts are queued as EVAL with their source, so EXEC never meets NOSCRIPT. When `build` throws, nothing
    * is queued. Returns the number of commands queued.
    */
-  queueWrites(multi: ChainableCommander, build: (tx: CatalogWrites) => Promise<void> | void): Promise<number>;
+  queueWrites(
+    multi: ChainableCommander,
+    build: (tx: CatalogWrites) => Promise<void> | void,
+    options?: QueueWritesOptions,
+  ): Promise<number>;
+}
+
+export interface QueueWritesOptions {
+  /**
+   * A key the delete scripts set (for 60 s) when they refuse at EXEC (the category, session or room gained a
+   * dependant after the check): later commands of the same MULTI can be made conditional on it, e.g. livesync's
+   * `queueChanges(multi, manager, changes, { unlessKey })`, so a refused delete records no change either. It
+   * must carry the catalog's `{export}` hash tag (one Cluster slot); the caller deletes it after its commands.
+   */
+  refusedKey?: string;
 }
 
 type StoredCategory = CategoryRecord & { _path: string[] };
+
+/** The hash tag of a key as Redis Cluster reads it: the text inside the first `{...}`, if not empty. */
+function hashTagOf(key: string): string | null {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : null;
+}
 
 const shaOf = new Map<string, string>();
 /** EVALSHA with a fallback to EVAL when the server does not know the script yet (NOSCRIPT). */
@@ -232,7 +254,8 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
    * child, child then parent), so its later checks see them. Direct writes remember nothing: the next call reads
    * Redis again.
    */
-  const writesOn = (sink: WriteSink, inTx: boolean): Omit<CatalogWrites, PartTwoWrites> => {
+  const writesOn = (sink: WriteSink, inTx: boolean, refusedKey?: string): Omit<CatalogWrites, PartTwoWrites> => {
+    const refusal = refusedKey === undefined ? [] : [refusedKey];
     // Categories this transaction deletes: gone for the checks of its later writes (child, then parent).
     const dropped = new Set<string>();
     const pending = new Map<string, StoredCategory>();
@@ -288,7 +311,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         if (children.size > 0) throw notEmpty(`category ${id} still has subcategories (${[...children].join(', ')})`);
         if ((await client.zcard(k.byStart(id))) > 0) throw notEmpty(`category ${id} still has events`);
         remember(id, null);
-        await sink.script(DELETE_CATEGORY, 1, k.categories, k.base, id);
+        await sink.script(DELETE_CATEGORY, 1 + refusal.length, k.categories, ...refusal, k.base, id);
       },
       async putEvent(e) {
         live();
@@ -343,7 +366,16 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         if (users.length > 0) {
           throw notEmpty(`session ${id} still has contributions (${users.map((c) => c.id).join(', ')})`);
         }
-        await deleteChild('sess', eventId, id);
+        // checked again in the script: a contribution naming the session may arrive before EXEC
+        await sink.script(
+          DELETE_SESSION,
+          3 + refusal.length,
+          k.children('sess', eventId),
+          k.order('sess', eventId),
+          k.children('contrib', eventId),
+          ...refusal,
+          id,
+        );
       },
       async putBreak(b) {
         live();
@@ -471,8 +503,12 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       return out;
     },
     ...writesOn(directSink, false),
-    async queueWrites(multi, build) {
+    async queueWrites(multi, build, options = {}) {
       live();
+      const { refusedKey } = options;
+      if (refusedKey !== undefined && hashTagOf(refusedKey) !== 'export') {
+        throw new ExportApiError('INVALID_ARGUMENT', `refusedKey must carry the {export} hash tag, got ${refusedKey}`);
+      }
       const ops: Array<(m: ChainableCommander) => void> = [];
       const sink: WriteSink = {
         script: (src, numKeys, ...args) => {
@@ -491,11 +527,17 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
           ops.push((m) => m.del(...keys));
         },
       };
-      const two = roomsAndRegistrants(client, k, live, async (more) => {
-        ops.push(...more);
-      });
+      const two = roomsAndRegistrants(
+        client,
+        k,
+        live,
+        async (more) => {
+          ops.push(...more);
+        },
+        refusedKey,
+      );
       await build({
-        ...writesOn(sink, true),
+        ...writesOn(sink, true, refusedKey),
         putRegistrant: two.putRegistrant,
         deleteRegistrant: two.deleteRegistrant,
         putRoom: two.putRoom,
@@ -558,7 +600,9 @@ function roomsAndRegistrants(
   k: ReturnType<typeof catalogKeys>,
   live: () => void,
   commit: (ops: Op[]) => Promise<void>,
+  refusedKey?: string,
 ) {
+  const refusal = refusedKey === undefined ? [] : [refusedKey];
   const withState = (raw: string | null, state: Record<string, string>): RegistrantRecord | null => {
     if (!raw) return null;
     const r = JSON.parse(raw) as RegistrantRecord;
@@ -665,7 +709,9 @@ function roomsAndRegistrants(
       if (!(await client.hexists(k.rooms, field))) return;
       const held = await client.zrange(k.reservationsOfRoom(field), '0', '-1');
       if (held.length > 0) throw notEmpty(`room ${location} ${id} still has reservations (${held.join(', ')})`);
-      await commit([(m) => m.eval(DELETE_ROOM, 1, k.rooms, k.base, location, String(id), field)]);
+      await commit([
+        (m) => m.eval(DELETE_ROOM, 1 + refusal.length, k.rooms, ...refusal, k.base, location, String(id), field),
+      ]);
     },
     async getReservations(location: string, roomId?: number): Promise<ReservationRecord[]> {
       live();

@@ -150,22 +150,34 @@ return 1
 `;
 
 /**
- * delete-category. KEYS: 1 categories hash. ARGV: 1 base, 2 category id.
- * Deletes the category with its (empty) subtree indexes and longest-duration entry, unless an event is still
- * indexed under it or another category names it as parent: then it fails with a `NOTEMPTY` error and writes
- * nothing (the caller checked before; this guards the race with a concurrent write).
- * Returns 1 when deleted, 0 when the category did not exist.
+ * Refusal of a delete script, after setting the optional refusal key (KEYS[n], same hash tag, expires after
+ * 60 s): later commands of the same MULTI can test it (livesync's `queueChanges(..., { unlessKey })` records
+ * nothing then), so a delete refused at EXEC leaves no trace anywhere. Nothing else is written.
  */
-export const DELETE_CATEGORY = `
+const REFUSE = (keyIndex: number) => `
+local function refuse(msg)
+  if KEYS[${keyIndex}] then redis.call('SET', KEYS[${keyIndex}], '1', 'PX', 60000) end
+  return redis.error_reply('NOTEMPTY ' .. msg)
+end
+`;
+
+/**
+ * delete-category. KEYS: 1 categories hash, [2 refusal key]. ARGV: 1 base, 2 category id.
+ * Deletes the category with its (empty) subtree indexes and longest-duration entry, unless an event is still
+ * indexed under it or another category names it as parent: then it fails with a `NOTEMPTY` error, sets the
+ * refusal key when given, and writes nothing else (the caller checked before; this guards the race with a
+ * concurrent write). Returns 1 when deleted, 0 when the category did not exist.
+ */
+export const DELETE_CATEGORY = `${REFUSE(2)}
 local base = ARGV[1]
 local id = ARGV[2]
 if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
 if redis.call('ZCARD', base .. 'idx:start:' .. id) > 0 then
-  return redis.error_reply('NOTEMPTY category ' .. id .. ' still has events')
+  return refuse('category ' .. id .. ' still has events')
 end
 for _, raw in ipairs(redis.call('HVALS', KEYS[1])) do
   if cjson.decode(raw)['parentId'] == id then
-    return redis.error_reply('NOTEMPTY category ' .. id .. ' still has subcategories')
+    return refuse('category ' .. id .. ' still has subcategories')
   end
 end
 redis.call('HDEL', KEYS[1], id)
@@ -175,17 +187,37 @@ return 1
 `;
 
 /**
- * delete-room. KEYS: 1 rooms hash. ARGV: 1 base, 2 location, 3 room id, 4 room field (`<location>|<id>`).
+ * delete-session. KEYS: 1 sessions hash of the event, 2 their insertion-order set, 3 contributions hash of the
+ * event, [4 refusal key]. ARGV: 1 session id.
+ * Deletes the session unless a contribution of the event names it (`sessionId`): then `NOTEMPTY`, as above.
+ * Returns 1 when deleted, 0 when the session did not exist.
+ */
+export const DELETE_SESSION = `${REFUSE(4)}
+local id = ARGV[1]
+if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
+for _, raw in ipairs(redis.call('HVALS', KEYS[3])) do
+  local c = cjson.decode(raw)
+  if c['sessionId'] == id then
+    return refuse('session ' .. id .. ' still has contributions (' .. tostring(c['id']) .. ')')
+  end
+end
+redis.call('HDEL', KEYS[1], id)
+redis.call('ZREM', KEYS[2], id)
+return 1
+`;
+
+/**
+ * delete-room. KEYS: 1 rooms hash, [2 refusal key]. ARGV: 1 base, 2 location, 3 room id, 4 room field (`<location>|<id>`).
  * Deletes the room, its occupancy set (blocked periods), its longest-occupancy entry, and the location once it
- * has no rooms left; fails with `NOTEMPTY` (nothing written) while a reservation references the room.
+ * has no rooms left; fails with `NOTEMPTY` (as delete-category) while a reservation references the room.
  * Returns 1 when deleted, 0 when the room did not exist.
  */
-export const DELETE_ROOM = `
+export const DELETE_ROOM = `${REFUSE(2)}
 local base = ARGV[1]
 local field = ARGV[4]
 if redis.call('HEXISTS', KEYS[1], field) == 0 then return 0 end
 if redis.call('ZCARD', base .. 'resv-room:' .. field) > 0 then
-  return redis.error_reply('NOTEMPTY room ' .. field .. ' still has reservations')
+  return refuse('room ' .. field .. ' still has reservations')
 end
 redis.call('HDEL', KEYS[1], field)
 redis.call('ZREM', base .. 'rooms:' .. ARGV[2], ARGV[3])
