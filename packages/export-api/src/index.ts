@@ -104,6 +104,7 @@ export type {
   CachedResult,
   Catalog,
   CatalogWrites,
+  CategoryWindowListing,
   EventWindow,
   LinkedEvent,
   ResultCache,

@@ -24,6 +24,18 @@ export interface EventWindow {
   to: number | null;
 }
 
+/** What `Catalog.listCategoryWindow` answers. */
+export interface CategoryWindowListing {
+  /** Per requested category: the first events of `eventsInCategory`, in its order. */
+  events: EventRecord[][];
+  /** Per requested category: the store stopped at `limit` (more events may follow). */
+  truncated: boolean[];
+  /** Path (root first) of every category an event listed belongs to. */
+  paths: Map<string, CategoryRecord[]>;
+  /** Some requested category has an event ending after `window.to`. */
+  moreAfter: boolean;
+}
+
 /** An event together with the roles a user holds in it (`user/linked_events`). */
 export interface LinkedEvent {
   event: EventRecord;
@@ -50,6 +62,17 @@ export interface Catalog {
   eventsInCategory(categoryId: string, window: EventWindow): AsyncIterable<EventRecord>;
   /** True if an event of the subtree is still running or starts after `t` (end > t). */
   hasEventsAfter(categoryId: string, t: number): Promise<boolean>;
+  /**
+   * Optional, for stores that can answer a category listing in one round trip: for each category (in order)
+   * the first `limit` entries of `eventsInCategory(id, window)` and whether more may follow, the paths of the
+   * categories those events belong to, and whether `hasEventsAfter(id, window.to)` holds for any of them
+   * (false when `window.to` is null).
+   */
+  listCategoryWindow?(
+    categoryIds: readonly string[],
+    window: EventWindow,
+    limit: number,
+  ): Promise<CategoryWindowListing>;
   /** Contributions of an event in insertion order. */
   getContributions(eventId: string): Promise<ContributionRecord[]>;
   getSessions(eventId: string): Promise<SessionRecord[]>;

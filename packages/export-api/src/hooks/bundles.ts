@@ -16,8 +16,14 @@ export async function loadBundles(
   events: readonly EventRecord[],
   needs: BundleNeeds,
   user: Requester | null,
+  /** Paths already read (e.g. with a listing); the catalog is asked only when some are missing. */
+  knownPaths?: ReadonlyMap<string, CategoryRecord[]>,
 ): Promise<EventBundle[]> {
-  const paths = await catalog.getCategoryPaths([...new Set(events.map((e) => e.categoryId))]);
+  const categoryIds = [...new Set(events.map((e) => e.categoryId))];
+  const paths =
+    knownPaths && categoryIds.every((id) => knownPaths.has(id))
+      ? knownPaths
+      : await catalog.getCategoryPaths(categoryIds);
   if (!needs.contributions && !needs.sessions && !needs.breaks && !events.some((e) => canModifyEvent(e, user))) {
     // nothing more to read (the usual `detail=events` listing): no promise per event
     const none = new Map<string, string>();

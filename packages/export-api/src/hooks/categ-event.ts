@@ -15,6 +15,7 @@ import { collect } from '../iterate.js';
 import type { EventRecord, EventType } from '../model.js';
 import type { HookContext, HookDefinition } from '../registry.js';
 import { shareJsonValue } from '../serializers/json.js';
+import type { CategoryWindowListing } from '../store.js';
 import type { ExportUrls } from '../urls.js';
 import { accessFilter, loadBundles, occurrencesOf } from './bundles.js';
 
@@ -132,6 +133,30 @@ async function* eventsOfCategories(ctx: HookContext, ids: string[]): AsyncGenera
   }
 }
 
+/**
+ * The events of a one-round-trip listing (`Catalog.listCategoryWindow`); a category whose page was full goes
+ * on with `eventsInCategory` after its last listed event (order: start, then id).
+ */
+function eventsOfListing(
+  ctx: HookContext,
+  ids: string[],
+  listing: CategoryWindowListing,
+): AsyncIterable<EventRecord> | EventRecord[] {
+  if (!listing.truncated.some(Boolean)) return listing.events.flat();
+  return (async function* () {
+    for (const [i, id] of ids.entries()) {
+      const page = listing.events[i] ?? [];
+      yield* page;
+      if (!listing.truncated[i]) continue;
+      const last = page.at(-1);
+      for await (const e of ctx.catalog.eventsInCategory(id, { from: ctx.common.from, to: ctx.common.to })) {
+        if (last && (e.startDate < last.startDate || (e.startDate === last.startDate && e.id <= last.id))) continue;
+        yield e;
+      }
+    }
+  })();
+}
+
 async function* eventsById(ctx: HookContext, ids: string[]): AsyncGenerator<EventRecord> {
   for (const e of await ctx.catalog.getEvents(ids)) if (e) yield e;
 }
@@ -163,7 +188,20 @@ async function run(ctx: HookContext) {
       ids = dedupe([...ids, ...(u?.favoriteCategoryIds ?? [])]);
     }
   }
-  const source = isCateg ? eventsOfCategories(ctx, ids) : eventsById(ctx, ids);
+  // one round trip for the events, their category paths and moreFutureEvents when the store offers it
+  const listing =
+    isCateg && ids.length > 0 && ctx.catalog.listCategoryWindow
+      ? await ctx.catalog.listCategoryWindow(
+          ids,
+          { from: common.from, to: common.to },
+          Math.min(common.offset + common.limit + 1, 1024),
+        )
+      : null;
+  const source = listing
+    ? eventsOfListing(ctx, ids, listing)
+    : isCateg
+      ? eventsOfCategories(ctx, ids)
+      : eventsById(ctx, ids);
   const { items, complete } = await collect(source, {
     common,
     filter,
@@ -180,6 +218,7 @@ async function run(ctx: HookContext) {
     items,
     { contributions: needsParts, sessions: needsParts, breaks: occ },
     user,
+    listing?.paths,
   );
   const scope = user === null ? 'public' : JSON.stringify([user.id, !!user.isAdmin, ...(user.groups ?? [])]);
   const variantOfPath = new Map<readonly unknown[], string>();
@@ -248,7 +287,8 @@ async function run(ctx: HookContext) {
       };
     });
     let moreFutureEvents = false;
-    if (common.to !== null) {
+    if (listing) moreFutureEvents = listing.moreAfter;
+    else if (common.to !== null) {
       for (const id of ids) {
         if (await ctx.catalog.hasEventsAfter(id, common.to)) {
           moreFutureEvents = true;

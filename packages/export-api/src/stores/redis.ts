@@ -35,6 +35,7 @@ import {
   DELETE_CATEGORY,
   DELETE_ROOM,
   DELETE_SESSION,
+  LIST_WINDOW,
   PUT_CHILD,
   PUT_EVENT,
   RAISE,
@@ -206,13 +207,16 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   };
 
   const paths = async (ids: readonly string[]): Promise<Map<string, CategoryRecord[]>> => {
-    const out = new Map<string, CategoryRecord[]>();
-    if (ids.length === 0) return out;
+    if (ids.length === 0) return new Map();
     const [own, anc, recs] = (await runScript(client, CATEGORY_PATHS, 1, k.categories, ...ids)) as [
       string[],
       string[],
       string[],
     ];
+    return pathsFrom(ids, own, anc, recs);
+  };
+  const pathsFrom = (ids: readonly string[], own: string[], anc: string[], recs: string[]) => {
+    const out = new Map<string, CategoryRecord[]>();
     const byId = new Map<string, CategoryRecord>();
     anc.forEach((id, i) => {
       if (recs[i]) byId.set(id, stripPath(JSON.parse(recs[i]!) as StoredCategory));
@@ -454,6 +458,37 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         }
         if (page.length < pageSize) return;
       }
+    },
+    async listCategoryWindow(categoryIds, window, limit) {
+      live();
+      const [pages, more, cats, own, anc, recs] = (await runScript(
+        client,
+        LIST_WINDOW,
+        3,
+        k.events,
+        k.categories,
+        k.maxDuration,
+        k.base,
+        window.from === null ? '' : String(window.from),
+        window.to === null ? '' : String(window.to),
+        String(Math.max(1, Math.floor(limit))),
+        ...categoryIds,
+      )) as [string[][], number[], string[], string[], string[], string[]];
+      const events = pages.map((page) => {
+        const out: EventRecord[] = [];
+        for (const raw of page) {
+          if (!raw) continue;
+          const e = decodeListed(raw);
+          if (window.from === null || e.endDate >= window.from) out.push(e);
+        }
+        return out;
+      });
+      return {
+        events,
+        truncated: pages.map((page) => page.length >= Math.max(1, Math.floor(limit))),
+        paths: pathsFrom(cats, own, anc, recs),
+        moreAfter: more.some((m) => Number(m) === 1),
+      };
     },
     async hasEventsAfter(categoryId, t) {
       live();

@@ -226,3 +226,66 @@ redis.call('DEL', base .. 'occ:' .. field)
 redis.call('HDEL', base .. 'occ-max', field)
 return 1
 `;
+
+/**
+ * list-window (read only): a category listing in one round trip. KEYS: 1 events hash, 2 categories hash,
+ * 3 maxdur hash; every other key is derived from ARGV[1] (same `{export}` hash tag, as put-event does).
+ * ARGV: 1 base, 2 from ms or '' (open), 3 to ms or '' (open), 4 limit per category, 5.. category ids.
+ * For each category: the stored JSON of the first `limit` events starting in [from - longest duration, to]
+ * ('' for a vanished record) and 1 when an event of its subtree ends after `to` (0 when `to` is open); then
+ * the categories of those events (from `ev-anc`), their own JSON, and the ids and JSON of their ancestors.
+ * Returns { pages, more, eventCats, own, anc, recs }.
+ */
+export const LIST_WINDOW = `
+local base = ARGV[1]
+local pages = {}
+local more = {}
+local cats = {}
+local catSeen = {}
+for c = 5, #ARGV do
+  local cat = ARGV[c]
+  local lo = '-inf'
+  if ARGV[2] ~= '' then lo = tonumber(ARGV[2]) - tonumber(redis.call('HGET', KEYS[3], cat) or '0') end
+  local hi = '+inf'
+  if ARGV[3] ~= '' then hi = ARGV[3] end
+  local ids = redis.call('ZRANGEBYSCORE', base .. 'idx:start:' .. cat, lo, hi, 'LIMIT', 0, ARGV[4])
+  local page = {}
+  if #ids > 0 then
+    page = redis.call('HMGET', KEYS[1], unpack(ids))
+    local anc = redis.call('HMGET', base .. 'ev-anc', unpack(ids))
+    for i = 1, #ids do
+      if not page[i] then page[i] = '' end
+      if anc[i] then
+        local own = string.match(anc[i], '([^,]+)$')
+        if own and not catSeen[own] then catSeen[own] = true; cats[#cats + 1] = own end
+      end
+    end
+  end
+  pages[#pages + 1] = page
+  local m = 0
+  if ARGV[3] ~= '' and #redis.call('ZRANGEBYSCORE', base .. 'idx:end:' .. cat, '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then
+    m = 1
+  end
+  more[#more + 1] = m
+end
+local own = {}
+local seen = {}
+local anc = {}
+for i = 1, #cats do
+  local raw = redis.call('HGET', KEYS[2], cats[i])
+  if raw then
+    own[i] = raw
+    for _, a in ipairs(cjson.decode(raw)['_path']) do
+      if not seen[a] then seen[a] = true; anc[#anc + 1] = a end
+    end
+  else
+    own[i] = ''
+  end
+end
+local recs = {}
+if #anc > 0 then
+  recs = redis.call('HMGET', KEYS[2], unpack(anc))
+  for i = 1, #anc do if not recs[i] then recs[i] = '' end end
+end
+return { pages, more, cats, own, anc, recs }
+`;
