@@ -54,6 +54,8 @@ interface Op<T = unknown> {
   ok: boolean;
   /** ...and WAIT 1 on the same connection saw one replica have it. */
   confirmed: boolean;
+  /** Why it failed (not acknowledged). */
+  error?: string;
 }
 
 describe.skipIf(!available)(available ? TITLE : `${TITLE} !!! SKIPPED: no redis-sentinel`, () => {
@@ -119,8 +121,8 @@ describe.skipIf(!available)(available ? TITLE : `${TITLE} !!! SKIPPED: no redis-
         const gen = generation;
         try {
           await op();
-        } catch {
-          return { t: started, value, ok: false, confirmed: false };
+        } catch (err) {
+          return { t: started, value, ok: false, confirmed: false, error: (err as Error).message.slice(0, 60) };
         }
         let replicas = 0;
         try {
@@ -243,9 +245,16 @@ describe.skipIf(!available)(available ? TITLE : `${TITLE} !!! SKIPPED: no redis-
       for (const o of unconfirmed(events)) if ((await c.rt.catalog.getEvent(o.value)) === null) lostEvents++;
       let lostKeys = 0;
       for (const o of unconfirmed(keys)) if ((await c.rt.keyStore.get(o.value)) === null) lostKeys++;
-      const line = (name: string, ops: Op[], lost: number) =>
-        `${name} ${ops.length} sent / ${ops.filter((o) => o.ok).length} acked / ${confirmed(ops).length} confirmed / ` +
-        `${unconfirmed(ops).length} unconfirmed of which ${lost} lost`;
+      const line = (name: string, ops: Op[], lost: number) => {
+        const errors = new Map<string, number>();
+        for (const o of ops) if (o.error) errors.set(o.error, (errors.get(o.error) ?? 0) + 1);
+        return (
+          `${name} ${ops.length} sent / ${ops.filter((o) => o.ok).length} acked / ${confirmed(ops).length} confirmed / ` +
+          `${unconfirmed(ops).length} unconfirmed of which ${lost} lost (failures: ${
+            [...errors].map(([e, n]) => `${n}× ${e}`).join(', ') || 'none'
+          })`
+        );
+      };
       console.info(
         `sentinel: SENTINEL FAILOVER -> new master in ${Math.round(failover1Ms)} ms, SIGKILL -> new master in ` +
           `${Math.round(failover2Ms)} ms (down-after 1000 ms); ${line('tasks', tasks, lostTasks)}; ` +
