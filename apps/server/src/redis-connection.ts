@@ -122,3 +122,46 @@ export function connectRedis(url: string, options: RedisOptions = {}): Redis {
   redis.on('end', () => redis.disconnect());
   return redis;
 }
+
+/**
+ * A `redis://` URL of the current master for any `REDIS_URL` (unchanged unless it is a sentinel URL), for tools
+ * that take one address, such as the package CLIs. Asks the sentinels in turn; throws when none knows the master.
+ * The answer is only right until the next failover.
+ */
+export async function currentMasterUrl(url: string, timeoutMs = 2000): Promise<string> {
+  if (!url.startsWith(SENTINEL_SCHEME)) return url;
+  const target = parseSentinelUrl(url);
+  const errors: string[] = [];
+  for (const s of target.sentinels) {
+    const sentinel = new Redis({
+      host: s.host,
+      port: s.port,
+      ...(target.sentinelPassword ? { password: target.sentinelPassword } : {}),
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    sentinel.on('error', () => {});
+    try {
+      await sentinel.connect();
+      const addr = (await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', target.name)) as [string, string] | null;
+      if (!addr) {
+        errors.push(`${s.host}:${s.port}: does not know ${target.name}`);
+        continue;
+      }
+      const host = addr[0].includes(':') ? `[${addr[0]}]` : addr[0];
+      const auth =
+        target.username || target.password
+          ? `${encodeURIComponent(target.username ?? '')}:${encodeURIComponent(target.password ?? '')}@`
+          : '';
+      return `redis://${auth}${host}:${addr[1]}${target.db !== undefined ? `/${target.db}` : ''}`;
+    } catch (err) {
+      errors.push(`${s.host}:${s.port}: ${(err as Error).message}`);
+    } finally {
+      sentinel.disconnect();
+    }
+  }
+  throw new Error(`no sentinel named the master of ${target.name} (${errors.join('; ')})`);
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../apps/server/src/config.js';
-import { parseSentinelUrl, sentinelOptions } from '../../../apps/server/src/redis-connection.js';
+import { currentMasterUrl, parseSentinelUrl, sentinelOptions } from '../../../apps/server/src/redis-connection.js';
 
 describe('redis-sentinel:// URLs', () => {
   it('reads sentinels, the master name, credentials and parameters', () => {
@@ -71,6 +71,14 @@ describe('redis-sentinel:// URLs', () => {
     );
     expect(() => loadConfig({ REDIS_URL: 'sentinel://a:1/m' })).toThrow(
       /REDIS_URL: expected redis:\/\/…, rediss:\/\/… or redis-sentinel:/,
+    );
+  });
+
+  it('currentMasterUrl leaves one-address URLs alone and fails clearly when no sentinel answers', async () => {
+    expect(await currentMasterUrl('redis://h:1/2')).toBe('redis://h:1/2');
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    await expect(currentMasterUrl('redis-sentinel://127.0.0.1:1/indico', 500)).rejects.toThrow(
+      /no sentinel named the master of indico \(127\.0\.0\.1:1: /,
     );
   });
 });

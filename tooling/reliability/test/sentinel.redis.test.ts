@@ -23,6 +23,7 @@ import { getFreePort, hasRedisSentinel, type RedisSentinelHandle, startRedisSent
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_ID } from '../../../apps/server/src/demo-data.js';
+import { currentMasterUrl } from '../../../apps/server/src/redis-connection.js';
 import { ensureAgents } from '../../../apps/server/src/tasks.js';
 import { buildCli, runCli, startCli, waitFor } from '../../../apps/server/test/processes.js';
 import { type HttpBatchBody, runActiveAgents } from '../../../packages/livesync/src/index.js';
@@ -331,6 +332,8 @@ describe.skipIf(!available)(available ? TITLE : `${TITLE} !!! SKIPPED: no redis-
       expect(put.status, await put.text()).toBeLessThan(300);
       const got = await fetch(`${base}/export/event/sentinel_e2e.json`);
       expect(((await got.json()) as { count: number }).count).toBe(1);
+      // The one-address form for tools that need it names the promoted node.
+      expect(await currentMasterUrl(t.url)).toBe(`redis://127.0.0.1:${promoted.port}`);
       // The write went to the promoted node.
       const direct = new Redis({ host: '127.0.0.1', port: promoted.port, maxRetriesPerRequest: 1 });
       try {
