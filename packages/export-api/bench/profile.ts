@@ -38,6 +38,12 @@ async function main() {
       writeFileSync(process.env.PROFILE_OUT!, JSON.stringify(profile));
       session.disconnect();
     }
+    const stats = await b.redisUsecPerCall();
+    process.stdout.write(
+      `redis usec per call: ${Object.entries(stats)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}\n`,
+    );
     process.stdout.write(
       `${n} uncached requests, ${concurrency} at a time: ${ms.toFixed(3)} ms wall, ${cpuMs.toFixed(3)} ms CPU each (${b.count} events, ${b.bytes.length} bytes)\n`,
     );

@@ -52,6 +52,8 @@ export interface BenchSetup {
   query: string;
   count: number;
   bytes: Buffer;
+  /** Redis' own CPU per command, from INFO commandstats (microseconds per call, by command). */
+  redisUsecPerCall(): Promise<Record<string, number>>;
   /** Deletes the keys, closes the client and stops the private redis-server. */
   stop(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export async function setupBench(): Promise<BenchSetup> {
     const sample = await handler({ method: 'GET', path, query });
     const count = JSON.parse(sample.body).count as number;
     const bytes = Buffer.from(sample.body);
+    await client.config('RESETSTAT'); // commandstats from here on: the requests only
     return {
       handler,
       catalog,
@@ -110,6 +113,13 @@ export async function setupBench(): Promise<BenchSetup> {
       query,
       count,
       bytes,
+      async redisUsecPerCall() {
+        const out: Record<string, number> = {};
+        for (const m of (await client.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)) {
+          out[m[1]!] = Number(m[3]) / Number(m[2]);
+        }
+        return out;
+      },
       async stop() {
         let cursor = '0';
         do {

@@ -242,6 +242,7 @@ local pages = {}
 local more = {}
 local cats = {}
 local catSeen = {}
+local ancSeen = {}
 for c = 5, #ARGV do
   local cat = ARGV[c]
   local lo = '-inf'
@@ -255,8 +256,11 @@ for c = 5, #ARGV do
     local anc = redis.call('HMGET', base .. 'ev-anc', unpack(ids))
     for i = 1, #ids do
       if not page[i] then page[i] = '' end
-      if anc[i] then
-        local own = string.match(anc[i], '([^,]+)$')
+      local path = anc[i]
+      -- events of one category share one ancestor list: parse each distinct list once
+      if path and not ancSeen[path] then
+        ancSeen[path] = true
+        local own = string.match(path, '([^,]+)$')
         if own and not catSeen[own] then catSeen[own] = true; cats[#cats + 1] = own end
       end
     end
