@@ -2,7 +2,13 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', redis: 'src/redis.ts', express: 'src/express.ts', scheduler: 'src/scheduler.ts' },
+    entry: {
+      index: 'src/index.ts',
+      redis: 'src/redis.ts',
+      express: 'src/express.ts',
+      scheduler: 'src/scheduler.ts',
+      cli: 'src/cli.ts',
+    },
     format: ['esm', 'cjs'],
     // one copy of each class across entries, in CJS too (instanceof across subpaths)
     splitting: true,
@@ -13,7 +19,8 @@ export default defineConfig([
     platform: 'node',
   },
   {
-    entry: { cli: 'src/cli.ts' },
+    // the bin: a thin file over the `./cli` entry's `main`
+    entry: { bin: 'src/bin.ts' },
     format: ['esm'],
     dts: false,
     sourcemap: true,

@@ -64,10 +64,23 @@ async function importSchedulerCli(): Promise<typeof import('@indico/scheduler/cl
   }
 }
 
+const stdio: SubcommandIo = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+};
+
 /**
- * `indico-server livesync <args>`: @indico/livesync exports its CLI function (`runCli`) on no subpath, so its
- * bin is spawned with this server's Redis settings (follow-up for the package: export `./cli`).
+ * `indico-server livesync <args>`: the `main` that @indico/livesync exports on `@indico/livesync/cli`, called
+ * in this process with this server's Redis URL, prefix, hash tag and granularity (it opens and closes its own
+ * connection). Importing that module runs nothing (the package's bin is a separate file). `agent export`
+ * without `--input` reads `stdin`.
  */
-export function livesyncCommand(argv: string[], config: ServerConfig): Promise<number> {
-  return runPackageCli('@indico/livesync', argv, packageCliEnv(config));
+export async function livesyncCommand(
+  argv: string[],
+  config: ServerConfig,
+  io: SubcommandIo & { stdin?: NodeJS.ReadableStream } = { ...stdio, stdin: process.stdin },
+): Promise<number> {
+  const env = packageCliEnv(config);
+  const { main } = await import('@indico/livesync/cli');
+  return main(argv, { env: { ...process.env, ...env }, out: io.out, err: io.err, stdin: io.stdin });
 }

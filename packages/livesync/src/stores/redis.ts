@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { LivesyncError } from '../errors.js';
 import type { AgentPatch, AgentRecord, ContainerMode, TrackItem, TrackStore } from '../store.js';
 
 export interface RedisTrackStoreOptions {
@@ -15,6 +16,8 @@ export interface RedisTrackStoreOptions {
 export function trackKeys(prefix = '', hashTag = 'livesync') {
   const base = `${prefix}{${hashTag}}:`;
   return {
+    /** What every key starts with (prefix and hash tag): room for the caller's own keys in the same slot. */
+    base,
     /** ZSET bucket number -> score bucket number: the index of existing buckets. */
     index: `${base}buckets`,
     /** HASH pointer id -> bucket number, or '' for "before everything". */
@@ -121,18 +124,67 @@ end
 return #ARGV - 2
 `;
 
+// KEYS[1] the caller's "unless" key, KEYS[2] bucket index; ARGV[1] bucket key prefix, ARGV[2] 'set' | 'list',
+// then per bucket: bucket number, member count, members. Adds nothing and returns 0 when KEYS[1] exists (a
+// command earlier in the same MULTI refused and set it), else adds every member and returns their number.
+const ADD_UNLESS_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local i = 3
+local n = 0
+while i <= #ARGV do
+  local bucket = ARGV[i]
+  local last = i + 1 + tonumber(ARGV[i + 1])
+  local key = ARGV[1] .. bucket
+  redis.call('ZADD', KEYS[2], bucket, bucket)
+  for j = i + 2, last, 1000 do
+    local e = math.min(j + 999, last)
+    if ARGV[2] == 'set' then
+      local args = {}
+      for x = j, e do args[#args + 1] = 0; args[#args + 1] = ARGV[x] end
+      redis.call('ZADD', key, unpack(args))
+    else
+      redis.call('RPUSH', key, unpack(ARGV, j, e))
+    end
+  end
+  n = n + last - i - 1
+  i = last + 1
+end
+return n
+`;
+
 const MEMBERS_PER_COMMAND = 1000;
+
+/** The hash tag of a key as Redis Cluster reads it: the text inside the first `{...}`, if not empty. */
+function hashTagOf(key: string): string | null {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : null;
+}
+
+export interface QueueEntriesOptions {
+  /**
+   * Record nothing when this key exists at EXEC (tested by one script queued in place of the plain adds). It
+   * must carry the track's hash tag (one Cluster slot); livesync never sets or deletes it.
+   */
+  unlessKey?: string;
+}
 
 /** A TrackStore over Redis, plus the hooks the MULTI helper uses. */
 export interface RedisTrackStore extends TrackStore {
   readonly keys: ReturnType<typeof trackKeys>;
   /** Queues the commands that add `items` on a caller's MULTI (or pipeline); the caller runs exec(). */
-  queueEntries(multi: ChainableCommander, items: readonly TrackItem[], mode: ContainerMode): ChainableCommander;
+  queueEntries(
+    multi: ChainableCommander,
+    items: readonly TrackItem[],
+    mode: ContainerMode,
+    options?: QueueEntriesOptions,
+  ): ChainableCommander;
 }
 
 export function createRedisTrackStore(options: RedisTrackStoreOptions): RedisTrackStore {
   const { redis } = options;
-  const keys = trackKeys(options.prefix ?? '', options.hashTag ?? 'livesync');
+  const hashTag = options.hashTag ?? 'livesync';
+  const keys = trackKeys(options.prefix ?? '', hashTag);
   const shas = new Map<string, string>();
 
   /**
@@ -154,7 +206,19 @@ export function createRedisTrackStore(options: RedisTrackStoreOptions): RedisTra
     }
   }
 
-  function queueEntries(multi: ChainableCommander, items: readonly TrackItem[], mode: ContainerMode) {
+  function queueEntries(
+    multi: ChainableCommander,
+    items: readonly TrackItem[],
+    mode: ContainerMode,
+    queueOptions: QueueEntriesOptions = {},
+  ) {
+    const { unlessKey } = queueOptions;
+    if (unlessKey !== undefined && hashTagOf(unlessKey) !== hashTag) {
+      throw new LivesyncError(
+        'INVALID_ARGUMENT',
+        `unlessKey must carry the track's hash tag {${hashTag}} (one Cluster slot), got ${unlessKey}`,
+      );
+    }
     const grouped = new Map<number, string[]>();
     for (const { bucket, member } of items) {
       let list = grouped.get(bucket);
@@ -163,6 +227,13 @@ export function createRedisTrackStore(options: RedisTrackStoreOptions): RedisTra
         grouped.set(bucket, list);
       }
       list.push(member);
+    }
+    if (unlessKey !== undefined) {
+      if (grouped.size === 0) return multi;
+      const args: Array<string | number> = [keys.bucketPrefix, mode];
+      for (const [bucket, members] of grouped) args.push(bucket, members.length, ...members);
+      // EVAL with the source: EXEC never meets NOSCRIPT
+      return multi.eval(ADD_UNLESS_LUA, 2, unlessKey, keys.index, ...args);
     }
     for (const [bucket, members] of grouped) {
       multi.zadd(keys.index, bucket, String(bucket));
