@@ -6,6 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -64,6 +65,7 @@ async function main() {
         target: 0.25,
       },
     ];
+    const loadBefore = os.loadavg()[0]!;
     for (const s of scenarios) await run(s.url, 1); // warm-up
     const samples = scenarios.map(() => ({ rps: [] as number[], p99: [] as number[] }));
     for (let round = 0; round < ROUNDS; round++) {
@@ -73,6 +75,7 @@ async function main() {
         samples[i]!.p99.push(m.p99);
       }
     }
+    const loadAfter = os.loadavg()[0]!;
     const med = samples.map((x) => ({ rps: median(x.rps), p99: median(x.p99) }));
     const rows = scenarios.map((s, i) => ({
       name: s.name,
@@ -84,7 +87,8 @@ async function main() {
     const lines = [
       '# @indico/export-api benchmark',
       '',
-      `One run of \`pnpm bench\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, 2 shared cores).`,
+      `One run of \`pnpm bench\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${os.cpus().length} shared cores,`,
+      `1-min load average ${loadBefore.toFixed(1)} at the start and ${loadAfter.toFixed(1)} at the end).`,
       `Request: \`GET ${ready.path}?${q}\` returning ${ready.count} events (${ready.bytes} bytes) from a Redis catalog of`,
       `10,000 events in 50 categories; autocannon, ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION} s per row`,
       '(after a 1 s warm-up each), median requests/s and median p99 reported;',

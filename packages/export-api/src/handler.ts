@@ -45,6 +45,8 @@ export interface ExportResponse {
   body: string;
   /** The UTF-8 bytes of `body` when the handler already has them (render cache); adapters send these as is. */
   bytes?: Buffer;
+  /** `body` is known to be ASCII only (json, jsonp): its length is its byte length. */
+  ascii?: boolean;
   /** A streamed body (files): `content-length` is in `headers`; adapters pipe it and ignore `body`. */
   stream?: AsyncIterable<Uint8Array>;
 }
@@ -408,7 +410,13 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
         if (rendered.size > renderMax) rendered.delete(rendered.keys().next().value!);
         body = completeBody(entry, format, url, now);
       } else if (stamped) body = stampIcs(body, now);
-      return { status: 200, headers: { 'content-type': CONTENT_TYPES[format] }, body: method === 'HEAD' ? '' : body };
+      return {
+        status: 200,
+        headers: { 'content-type': CONTENT_TYPES[format] },
+        body: method === 'HEAD' ? '' : body,
+        // toIndicoJson escapes every non-ASCII character
+        ascii: format === 'json' || format === 'jsonp',
+      };
     } catch (e) {
       let err: ExportApiError;
       if (isExportApiError(e)) err = e;

@@ -56,18 +56,30 @@ export async function collect<T>(
   let limitHit = false;
   if (sortWhole) {
     const all: T[] = [];
-    for await (const item of source) if ((!opts.filter || opts.filter(item)) && accept(item)) all.push(item);
+    // an array needs no await per item
+    if (Array.isArray(source)) {
+      for (const item of source) if ((!opts.filter || opts.filter(item)) && accept(item)) all.push(item);
+    } else {
+      for await (const item of source) if ((!opts.filter || opts.filter(item)) && accept(item)) all.push(item);
+    }
     const sorted = sortItems(all, common, opts.sortKeys);
     limitHit = sorted.length > max;
     page = sorted.slice(0, max);
   } else {
-    for await (const item of source) {
-      if (opts.filter && !opts.filter(item)) continue;
+    // false once the page is full and one more item passed the filter
+    const take = (item: T): boolean => {
+      if (opts.filter && !opts.filter(item)) return true;
       if (page.length >= max) {
         limitHit = true;
-        break;
+        return false;
       }
       if (accept(item)) page.push(item);
+      return true;
+    };
+    if (Array.isArray(source)) {
+      for (const item of source) if (!take(item)) break;
+    } else {
+      for await (const item of source) if (!take(item)) break;
     }
     if (common.sortRequested) page = sortItems(page, common, opts.sortKeys);
   }

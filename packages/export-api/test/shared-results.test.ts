@@ -45,6 +45,16 @@ describe('shared result items (shareJsonValue)', () => {
       toIndicoJson(envelope([item(1), item(2), 'x/y', 3, null]), true),
     );
     expect(JSON.parse(plain).results[0].title).toBe('Zürich / talk 1 – 東京');
+    // the same first item with other items after it: its own text, not the remembered one
+    const a1 = shareJsonValue(item(7));
+    const [b1, c1] = [shareJsonValue(item(8)), shareJsonValue(item(9))];
+    const first = toIndicoJson(envelope([a1, b1]), false);
+    expect(first).toBe(toIndicoJson(envelope([item(7), item(8)]), false));
+    expect(toIndicoJson(envelope([a1, c1]), false)).toBe(toIndicoJson(envelope([item(7), item(9)]), false));
+    expect(toIndicoJson(envelope([a1, b1, c1]), false)).toBe(
+      toIndicoJson(envelope([item(7), item(8), item(9)]), false),
+    );
+    expect(toIndicoJson(envelope([a1, b1]), false)).toBe(first);
   });
 
   it('freezes a shared item so nobody can change the remembered text', () => {

@@ -64,7 +64,7 @@ export function writeResponse(res: ServerResponse, out: ExportResponse): void {
     res.end(out.bytes);
     return;
   }
-  const length = Buffer.byteLength(out.body, 'utf8');
+  const length = out.ascii ? out.body.length : Buffer.byteLength(out.body, 'utf8');
   res.writeHead(out.status, { ...out.headers, 'content-length': String(length) });
   // Pure ASCII (all JSON output) encodes fastest as latin1, byte for byte the same as UTF-8.
   res.end(out.body, length === out.body.length ? 'latin1' : 'utf8');

@@ -43,6 +43,22 @@ function fragmentOf(item: unknown): string {
   return escapeJsonText(JSON.stringify(item) ?? 'null');
 }
 
+// The last `[...]` text built for a list starting with a given shared item: a list of the same items (identity)
+// is the same text, so repeated listings skip the join.
+const joined = new WeakMap<object, { items: unknown[]; text: string }>();
+
+function resultsText(results: unknown[]): string {
+  const head = results[0] as object;
+  const last = joined.get(head);
+  if (last && last.items.length === results.length && last.items.every((x, i) => x === results[i])) return last.text;
+  const text = `[${results.map(fragmentOf).join(',')}]`;
+  // only lists made of shared (immutable) items can be reused
+  if (results.every((x) => x !== null && typeof x === 'object' && shared.has(x))) {
+    joined.set(head, { items: [...results], text });
+  }
+  return text;
+}
+
 // Stands in for `results` while the rest of the envelope is serialized; JSON text of a real string can never
 // contain it (inside a JSON string a `"` is always escaped, so `"\u0000` cannot follow an unescaped quote).
 const RESULTS_MARK = '\u0000results\u0000';
@@ -63,8 +79,7 @@ export function toIndicoJson(value: unknown, pretty: boolean): string {
   if (!pretty && hasSharedResults(value)) {
     const shell = escapeJsonText(JSON.stringify({ ...value, results: RESULTS_MARK }));
     const at = shell.indexOf(RESULTS_MARK_JSON);
-    const parts = value.results.map(fragmentOf);
-    return `${shell.slice(0, at)}[${parts.join(',')}]${shell.slice(at + RESULTS_MARK_JSON.length)}`;
+    return `${shell.slice(0, at)}${resultsText(value.results)}${shell.slice(at + RESULTS_MARK_JSON.length)}`;
   }
   return escapeJsonText(JSON.stringify(value, null, pretty ? 4 : undefined) ?? 'null');
 }
