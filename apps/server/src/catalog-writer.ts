@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   BookingOutcome,
   BookingRequest,
@@ -16,7 +17,7 @@ import type {
 } from '@indico/export-api';
 import type { RedisCatalog } from '@indico/export-api/redis';
 import type { ChangeInput, ChangeType, ObjectRef, SyncManager } from '@indico/livesync';
-import { queueChanges } from '@indico/livesync/redis';
+import { queueChanges, type RedisTrackStore } from '@indico/livesync/redis';
 import type { Redis } from 'ioredis';
 
 /** What a write did, for the management API's answer. */
@@ -28,7 +29,9 @@ export interface WriteResult {
 
 /**
  * Catalog writes together with their livesync change: on Redis one MULTI/EXEC holds both (DESIGN.md, "a
- * write and its livesync record commit together"); in memory both happen in this event loop.
+ * write and its livesync record commit together"); in memory both happen in this event loop. A refused
+ * write (404, 409, bad input) records no change, also when the refusal happens inside Redis at EXEC (a
+ * dependant that arrived after the check): the change is then a conditional one (`queueChanges` `unlessKey`).
  */
 export interface CatalogWriter {
   putCategory(c: CategoryRecord): Promise<WriteResult>;
@@ -88,16 +91,35 @@ export function createCatalogWriter(options: {
   const transactional = redis && 'queueWrites' in catalog ? catalog : null;
   if (redis && !transactional) throw new TypeError('a Redis writer needs the Redis catalog (queueWrites)');
 
-  async function commit(op: (c: CatalogWrites) => Promise<void>, changes: ChangeInput[]): Promise<number> {
+  // Keys of this writer's own in the track's slot (the catalog's {export} hash tag, runtime.ts).
+  const trackBase = redis ? (livesync.store as Partial<RedisTrackStore>).keys?.base : undefined;
+  if (redis && !trackBase) throw new TypeError('a Redis writer needs a SyncManager on createRedisTrackStore');
+
+  /**
+   * `refusable`: `op` queues a delete script that re-checks inside Redis and may refuse at EXEC (category,
+   * session; rooms carry no change). Its change entries are then a conditional change, see below.
+   */
+  async function commit(
+    op: (c: CatalogWrites) => Promise<void>,
+    changes: ChangeInput[],
+    refusable = false,
+  ): Promise<number> {
     if (!redis || !transactional) {
       await op(catalog);
       return changes.length ? livesync.record(changes) : 0;
     }
     // queueWrites runs the validation reads now and queues the writes only when `op` succeeded; ioredis keeps
     // MULTI commands in memory until exec(), so a throw before it leaves Redis untouched.
+    // A delete that is refused (409) while something depends on the object checks again inside Redis at EXEC;
+    // if a dependant arrived in between, the script refuses then and sets `refused`, and the change entries,
+    // queued as a conditional change (`unlessKey`), record nothing. The key lives only inside this EXEC: the
+    // last command deletes it (it would expire after 60 s anyway). One key per commit: no two share it.
+    // Other writes cannot be refused at EXEC: their entries stay plain ZADDs (no script, no extra key).
+    const refused = refusable && changes.length ? `${trackBase}refused:${randomUUID()}` : undefined;
     const multi = redis.multi();
-    await transactional.queueWrites(multi, op);
-    const queued = changes.length ? queueChanges(multi, livesync, changes) : 0;
+    await transactional.queueWrites(multi, op, { refusedKey: refused });
+    const queued = changes.length ? queueChanges(multi, livesync, changes, { unlessKey: refused }) : 0;
+    if (refused) multi.del(refused);
     const results = await multi.exec();
     if (!results) throw new Error('catalog transaction aborted');
     const failed = results.find(([err]) => err);
@@ -140,6 +162,7 @@ export function createCatalogWriter(options: {
       const changes = await commit(
         (t) => t.deleteCategory(id),
         [{ ref: { kind: 'category', id, categoryPath: path }, changes: 'deleted' }],
+        true,
       );
       return { ...deleted, changes };
     },
@@ -224,6 +247,7 @@ export function createCatalogWriter(options: {
       const changes = await commit(
         (t) => t.deleteSession(eventId, id),
         [{ ref: { kind: 'session', id: childId(eventId, id), categoryPath: path }, changes: 'deleted' }],
+        true,
       );
       return { ...deleted, changes };
     },
