@@ -136,6 +136,43 @@ describe.skipIf(!hasRedis())('contract suites on a 3-master Redis Cluster', () =
       expect(ids).toContain('900001');
     });
 
+    // A category delete re-checks inside Redis at EXEC; refused there, its `deleted` entry is a conditional
+    // change (the refusal key `<prefix>{export}:refused:<uuid>` shares the slot) and is not recorded.
+    it('a category delete refused at EXEC records no change, in one slot; accepted, it records one', async () => {
+      const { catalog, livesync, writer } = writerWith(TRACK_HASH_TAG);
+      await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
+      await catalog.putCategory({ id: '7', name: 'Seven', parentId: '0' });
+      const client = connect();
+      // the writer's client, with an event written by "another process" right before the EXEC of the delete
+      let late: (() => Promise<void>) | null = () => catalog.putEvent({ ...event, categoryId: '7' });
+      const racing = new Proxy(loadScriptsEverywhere(client), {
+        get(target, prop) {
+          if (prop !== 'multi') return Reflect.get(target, prop, target);
+          return () => {
+            const m = target.multi();
+            const exec = m.exec.bind(m);
+            m.exec = async () => {
+              const hook = late;
+              late = null;
+              await hook?.();
+              return exec();
+            };
+            return m;
+          };
+        },
+      });
+      const racingWriter = createCatalogWriter({ catalog, livesync, redis: racing });
+      await expect(racingWriter.deleteCategory('7')).rejects.toThrow(/NOTEMPTY category 7 still has events/);
+      expect(await catalog.getCategory('7')).not.toBeNull();
+      expect(await livesync.getTrack().isEmpty()).toBe(true);
+      await catalog.deleteEvent(event.id);
+      expect((await writer.deleteCategory('7')).changes).toBe(1);
+      const ids: string[] = [];
+      for await (const bucket of livesync.getTrack().values())
+        for (const e of bucket as Array<{ id: string }>) ids.push(e.id);
+      expect(ids).toEqual(['7']);
+    });
+
     it('is refused (CROSSSLOT) with the default {livesync} tag, and writes neither', async () => {
       const { catalog, writer } = writerWith(undefined);
       await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
