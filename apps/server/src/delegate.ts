@@ -15,11 +15,12 @@ export function ownModule(name: string): string {
 }
 
 /**
- * How to run a package's CLI: neither @indico/scheduler nor @indico/livesync exports its CLI function on a
- * subpath (follow-up), so the bin is spawned. From source, the package's `src/cli.ts` runs under tsx with the
- * `@indico/source` condition; from a build, its `dist/cli.js` (the sources again if the package is not built).
+ * How to spawn the scheduler's bin (only `start` / `restart` in the background need it: that command forks its
+ * own entry file; everything else, and every livesync command, calls the package's exported `main` in this
+ * process, see subcommands.ts). From source, `src/cli.ts` runs under tsx with the `@indico/source` condition;
+ * from a build, its `dist/cli.js` (the sources again if the package is not built).
  */
-export function packageCli(pkg: '@indico/scheduler' | '@indico/livesync'): { command: string; args: string[] } {
+export function packageCli(pkg: '@indico/scheduler'): { command: string; args: string[] } {
   const dir = path.dirname(require.resolve(`${pkg}/package.json`));
   const src = path.join(dir, 'src', 'cli.ts');
   const dist = path.join(dir, 'dist', 'cli.js');
@@ -32,7 +33,7 @@ export function packageCli(pkg: '@indico/scheduler' | '@indico/livesync'): { com
 
 /** Runs a package CLI with inherited stdio; resolves with its exit code. */
 export function runPackageCli(
-  pkg: '@indico/scheduler' | '@indico/livesync',
+  pkg: '@indico/scheduler',
   argv: string[],
   env: Record<string, string | undefined>,
 ): Promise<number> {
