@@ -90,7 +90,7 @@ async function main() {
       `One run of \`pnpm bench\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${os.cpus().length} shared cores,`,
       `1-min load average ${loadBefore.toFixed(1)} at the start and ${loadAfter.toFixed(1)} at the end).`,
       `Request: \`GET ${ready.path}?${q}\` returning ${ready.count} events (${ready.bytes} bytes) from a Redis catalog of`,
-      `10,000 events in 50 categories; autocannon, ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION} s per row`,
+      `10,000 events in 50 categories (\`trackListings: true\`); autocannon, ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION} s per row`,
       '(after a 1 s warm-up each), median requests/s and median p99 reported;',
       'servers and a private redis-server in child processes, loopback. Ratios compare with the baseline of the same framework.',
       '',

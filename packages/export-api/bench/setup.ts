@@ -63,7 +63,8 @@ export async function setupBench(): Promise<BenchSetup> {
   try {
     const client = new Redis(process.env.REDIS_URL ?? own!.url, { maxRetriesPerRequest: 1 });
     const prefix = `bench:${randomUUID()}:`;
-    const catalog = createRedisCatalog({ client, prefix });
+    // trackListings: listings skip the bodies this process holds until Redis reports a change (see README)
+    const catalog = createRedisCatalog({ client, prefix, trackListings: true });
     await catalog.putCategory({ id: '0', name: 'Home', parentId: null });
     for (let c = 1; c <= CATEGORIES; c++)
       await catalog.putCategory({ id: String(c), name: `Category ${c}`, parentId: '0' });

@@ -33,9 +33,10 @@ describe.skipIf(!hasRedis())('categ export over a one-round-trip listing', () =>
     await r.cleanup();
   });
 
-  it('answers with the same bytes as the memory catalog, including full pages that go on', async () => {
+  it('answers with the same bytes as the memory catalog (also with tracked listings), including full pages that go on', async () => {
     r = createTestRedis();
     const redisCatalog = createRedisCatalog({ client: r.client, prefix: r.prefix });
+    const tracked = createRedisCatalog({ client: r.duplicate(), prefix: r.prefix, trackListings: true });
     const memory = createMemoryCatalog();
     await fill(redisCatalog);
     await fill(memory);
@@ -48,6 +49,7 @@ describe.skipIf(!hasRedis())('categ export over a one-round-trip listing', () =>
       });
     const a = handler(redisCatalog);
     const b = handler(memory);
+    const c = handler(tracked);
     const queries = [
       'from=2026-03-02&to=2026-03-06',
       'from=2026-03-02&to=2026-03-04&limit=3',
@@ -65,6 +67,9 @@ describe.skipIf(!hasRedis())('categ export over a one-round-trip listing', () =>
         const got = await a({ method: 'GET', path, query });
         expect(got.status).toBe(want.status);
         expect(got.body, `${path}?${query}`).toBe(want.body);
+        for (let round = 0; round < 2; round++) {
+          expect((await c({ method: 'GET', path, query })).body, `tracked ${path}?${query}`).toBe(want.body);
+        }
       }
     }
     expect(

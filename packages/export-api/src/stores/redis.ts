@@ -55,6 +55,74 @@ export interface RedisStoreOptions {
    * stored JSON itself, so an edited event is decoded afresh and every process sees writes at once.
    */
   listedEventCache?: number;
+  /**
+   * Let category listings skip the event bodies this process already holds: Redis tracks the event keys for
+   * the catalog (CLIENT TRACKING, broadcast mode, on two connections of its own made with `client.duplicate()`)
+   * and every write of an event, from any process, invalidates what this process holds; while those
+   * connections are down, listings read every body. A write becomes visible once its invalidation message has
+   * arrived (normally well under a millisecond after the write). Needs Redis 6 or later, not Cluster. Default off.
+   */
+  trackListings?: boolean;
+}
+
+/**
+ * Redis-assisted client-side caching of event bodies (see `trackListings`): `epoch()` changes whenever any event
+ * key may have changed or the tracking was interrupted; `usable()` says whether invalidations are being heard.
+ */
+function listingTracker(client: Redis, prefix: string) {
+  const channel = '__redis__:invalidate';
+  let epoch = 0;
+  let usable = false;
+  let closed = false;
+  let subId: string | null = null;
+  // RESP2: Redis hands redirected invalidations to a RESP2 subscriber as plain `message`s (ioredis emits those)
+  const sub = client.duplicate({ autoResubscribe: false, lazyConnect: false, protocol: 2 });
+  const ctl = client.duplicate({ lazyConnect: false });
+  const down = () => {
+    usable = false;
+    epoch++;
+  };
+  const register = async () => {
+    if (closed || subId === null || ctl.status !== 'ready') return;
+    try {
+      await ctl.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', subId, 'BCAST', 'PREFIX', prefix);
+      epoch++;
+      usable = !closed;
+    } catch {
+      down();
+    }
+  };
+  sub.on('ready', async () => {
+    try {
+      subId = String(await sub.client('ID'));
+      await sub.subscribe(channel);
+      await register();
+    } catch {
+      down();
+    }
+  });
+  ctl.on('ready', () => {
+    void register();
+  });
+  sub.on('message', (ch: string) => {
+    if (ch === channel) epoch++;
+  });
+  for (const conn of [sub, ctl]) {
+    for (const ev of ['close', 'reconnecting', 'end']) conn.on(ev, down);
+    conn.on('error', () => {
+      // the main connection reports Redis errors; listings just read every body meanwhile
+    });
+  }
+  return {
+    usable: () => usable,
+    epoch: () => epoch,
+    close() {
+      closed = true;
+      down();
+      sub.disconnect();
+      ctl.disconnect();
+    },
+  };
 }
 
 /** Where the write methods send their commands: the connection, or the caller's transaction. */
@@ -165,8 +233,9 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const listedMax = options.listedEventCache ?? 5000;
   // event id -> its stored JSON and the decoded, frozen record: a listing hands out the same object while the
   // stored JSON is unchanged (compared in full), a new one as soon as it changed
-  const listed = new Map<string, { raw: string; record: EventRecord }>();
-  const decodeListed = (raw: string): EventRecord => {
+  const listed = new Map<string, { raw: string; record: EventRecord; epoch?: number }>();
+  const tracker = options.trackListings && listedMax > 0 ? listingTracker(client, k.events) : null;
+  const decodeListed = (raw: string, epoch?: number): EventRecord => {
     if (listedMax <= 0) return JSON.parse(raw) as EventRecord;
     // Records written with `id` first (the usual case) are found without decoding: ids match [A-Za-z0-9_]+.
     const end = raw.startsWith('{"id":"') ? raw.indexOf('"', 7) : -1;
@@ -177,11 +246,14 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       id = parsed.id;
     }
     const hit = listed.get(id);
-    if (hit !== undefined && hit.raw === raw) return hit.record;
+    if (hit !== undefined && hit.raw === raw) {
+      hit.epoch = epoch;
+      return hit.record;
+    }
     const record = deepFreeze(parsed ?? (JSON.parse(raw) as EventRecord));
     if (record.id !== id) return record;
     if (hit === undefined && listed.size >= listedMax) listed.delete(listed.keys().next().value!);
-    listed.set(id, { raw, record });
+    listed.set(id, { raw, record, epoch });
     return record;
   };
   let closed = false;
@@ -461,6 +533,8 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
     },
     async listCategoryWindow(categoryIds, window, limit) {
       live();
+      // with tracking heard: ids only, and bodies only for events not held since the last invalidation
+      const trusted = tracker?.usable() ? tracker.epoch() : null;
       const [pages, more, cats, own, anc, recs] = (await runScript(
         client,
         LIST_WINDOW,
@@ -472,8 +546,41 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         window.from === null ? '' : String(window.from),
         window.to === null ? '' : String(window.to),
         String(Math.max(1, Math.floor(limit))),
+        trusted === null ? '0' : '1',
         ...categoryIds,
       )) as [string[][], number[], string[], string[], string[], string[]];
+      if (trusted !== null) {
+        const ids = [...new Set(pages.flat())];
+        const records = new Map<string, EventRecord>();
+        const unchanged = tracker!.epoch() === trusted;
+        for (const id of ids) {
+          const e = listed.get(id);
+          if (unchanged && e !== undefined && e.epoch === trusted) records.set(id, e.record);
+        }
+        const missing = ids.filter((id) => !records.has(id));
+        if (missing.length > 0) {
+          const raw = await client.hmget(k.events, ...missing);
+          // kept as held only when no invalidation arrived while reading
+          const epoch = tracker!.epoch() === trusted ? trusted : undefined;
+          missing.forEach((id, i) => {
+            if (raw[i]) records.set(id, decodeListed(raw[i]!, epoch));
+          });
+        }
+        const events = pages.map((page) => {
+          const out: EventRecord[] = [];
+          for (const id of page) {
+            const e = records.get(id);
+            if (e && (window.from === null || e.endDate >= window.from)) out.push(e);
+          }
+          return out;
+        });
+        return {
+          events,
+          truncated: pages.map((page) => page.length >= Math.max(1, Math.floor(limit))),
+          paths: pathsFrom(cats, own, anc, recs),
+          moreAfter: more.some((m) => Number(m) === 1),
+        };
+      }
       const events = pages.map((page) => {
         const out: EventRecord[] = [];
         for (const raw of page) {
@@ -589,6 +696,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
     ...partTwo,
     async close() {
       closed = true;
+      tracker?.close();
       listed.clear();
     },
   };

@@ -230,7 +230,8 @@ return 1
 /**
  * list-window (read only): a category listing in one round trip. KEYS: 1 events hash, 2 categories hash,
  * 3 maxdur hash; every other key is derived from ARGV[1] (same `{export}` hash tag, as put-event does).
- * ARGV: 1 base, 2 from ms or '' (open), 3 to ms or '' (open), 4 limit per category, 5.. category ids.
+ * ARGV: 1 base, 2 from ms or '' (open), 3 to ms or '' (open), 4 limit per category, 5 '1' for ids instead of
+ * stored JSON (the caller holds the records), 6.. category ids.
  * For each category: the stored JSON of the first `limit` events starting in [from - longest duration, to]
  * ('' for a vanished record) and 1 when an event of its subtree ends after `to` (0 when `to` is open); then
  * the categories of those events (from `ev-anc`), their own JSON, and the ids and JSON of their ancestors.
@@ -243,7 +244,8 @@ local more = {}
 local cats = {}
 local catSeen = {}
 local ancSeen = {}
-for c = 5, #ARGV do
+local idsOnly = ARGV[5] == '1'
+for c = 6, #ARGV do
   local cat = ARGV[c]
   local lo = '-inf'
   if ARGV[2] ~= '' then lo = tonumber(ARGV[2]) - tonumber(redis.call('HGET', KEYS[3], cat) or '0') end
@@ -252,7 +254,7 @@ for c = 5, #ARGV do
   local ids = redis.call('ZRANGEBYSCORE', base .. 'idx:start:' .. cat, lo, hi, 'LIMIT', 0, ARGV[4])
   local page = {}
   if #ids > 0 then
-    page = redis.call('HMGET', KEYS[1], unpack(ids))
+    if idsOnly then page = ids else page = redis.call('HMGET', KEYS[1], unpack(ids)) end
     local anc = redis.call('HMGET', base .. 'ev-anc', unpack(ids))
     for i = 1, #ids do
       if not page[i] then page[i] = '' end
