@@ -6,6 +6,7 @@ import { exportCatalog, ImportError, importCatalog, objectRefs, parseDump } from
 import { ConfigError, filesDir, loadConfig, type ServerConfig } from './config.js';
 import { hasData, loadDemoData } from './demo-data.js';
 import { createLogger } from './logger.js';
+import { currentMasterUrl } from './redis-connection.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { startServer, startTaskRunner } from './server.js';
 import { livesyncCommand, schedulerCommand } from './subcommands.js';
@@ -213,8 +214,10 @@ async function importExport(command: 'import' | 'export', file: string | undefin
 async function delegated(pkg: '@indico/scheduler' | '@indico/livesync', argv: string[]): Promise<number> {
   const config = loadConfig();
   if (!config.REDIS_URL) throw new UsageError(`${pkg} commands need REDIS_URL`);
-  if (pkg === '@indico/livesync') return livesyncCommand(argv, config);
-  return schedulerCommand(argv, config, {
+  // The package CLIs take one address: a sentinel URL becomes the current master's (right until a failover).
+  const resolved = { ...config, REDIS_URL: await currentMasterUrl(config.REDIS_URL) };
+  if (pkg === '@indico/livesync') return livesyncCommand(argv, resolved);
+  return schedulerCommand(argv, resolved, {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
   });

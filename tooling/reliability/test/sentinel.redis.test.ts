@@ -332,6 +332,11 @@ describe.skipIf(!available)(available ? TITLE : `${TITLE} !!! SKIPPED: no redis-
       expect(put.status, await put.text()).toBeLessThan(300);
       const got = await fetch(`${base}/export/event/sentinel_e2e.json`);
       expect(((await got.json()) as { count: number }).count).toBe(1);
+      // The package CLIs mounted as subcommands take one address: the server hands them the current master's.
+      const status = await runCli(cli.main, ['scheduler', 'show', 'status'], env);
+      expect(status.code, status.stderr).toBe(0);
+      const track = await runCli(cli.main, ['livesync', 'agent', 'list'], env);
+      expect(track.code, track.stderr).toBe(0);
       // The one-address form for tools that need it names the promoted node.
       expect(await currentMasterUrl(t.url)).toBe(`redis://127.0.0.1:${promoted.port}`);
       // The write went to the promoted node.
