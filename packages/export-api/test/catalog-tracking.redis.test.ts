@@ -1,6 +1,6 @@
 import { createTestRedis, hasRedis } from '@indico/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EventRecord } from '../src/index.js';
+import type { EventRecord, UserRecord } from '../src/index.js';
 import { createRedisCatalog } from '../src/redis.js';
 import { cat, ev } from './contract/catalog.contract.js';
 
@@ -61,5 +61,48 @@ describe.skipIf(!hasRedis())('RedisCatalog listings with Redis-tracked bodies', 
     const viaIterator: EventRecord[] = [];
     for await (const e of reader.eventsInCategory('0', window)) viaIterator.push(e);
     expect(viaIterator.map((e) => e.title)).toEqual((await list()).map((e) => e.title));
+  });
+
+  it('answers getUser from the process while the users hash is unchanged (trackUsers)', async () => {
+    r = createTestRedis();
+    const readerClient = r.duplicate();
+    const reader = createRedisCatalog({ client: readerClient, prefix: r.prefix, trackUsers: true });
+    closers.push(() => reader.close());
+    const writer = createRedisCatalog({ client: r.client, prefix: r.prefix });
+    const user = (id: string, extra: Partial<UserRecord> = {}): UserRecord => ({
+      id,
+      firstName: 'Ada',
+      familyName: 'Lovelace',
+      title: '',
+      email: `${id}@example.org`,
+      affiliation: '',
+      phone: '',
+      fax: '',
+      address: '',
+      ...extra,
+    });
+    await writer.putUser(user('u1'));
+    const reads = vi.spyOn(readerClient, 'hget');
+    expect(
+      await until(async () => {
+        await reader.getUser('u1');
+        await reader.getUser('nobody');
+        reads.mockClear();
+        await reader.getUser('u1');
+        await reader.getUser('nobody');
+        return reads.mock.calls.length === 0;
+      }),
+    ).toBe(true);
+    const a = await reader.getUser('u1');
+    expect(a).toEqual(user('u1'));
+    a!.isAdmin = true; // callers get their own copy
+    expect((await reader.getUser('u1'))!.isAdmin).toBeUndefined();
+
+    await writer.putUser(user('u1', { isAdmin: true, groups: ['g'] }));
+    expect(await until(async () => (await reader.getUser('u1'))?.isAdmin === true)).toBe(true);
+    expect((await reader.getUser('u1'))!.groups).toEqual(['g']);
+    expect(await reader.getUser('nobody')).toBeNull();
+    await writer.putUser(user('nobody'));
+    expect(await until(async () => (await reader.getUser('nobody')) !== null)).toBe(true);
   });
 });

@@ -63,14 +63,21 @@ export interface RedisStoreOptions {
    * arrived (normally well under a millisecond after the write). Needs Redis 6 or later, not Cluster. Default off.
    */
   trackListings?: boolean;
+  /**
+   * The same Redis tracking for user records: `getUser` answers from this process while the users hash is
+   * unchanged (the export API reads the requester's record on every signed request). Default off.
+   */
+  trackUsers?: boolean;
 }
 
 /**
  * Redis-assisted client-side caching of event bodies (see `trackListings`): `epoch()` changes whenever any event
  * key may have changed or the tracking was interrupted; `usable()` says whether invalidations are being heard.
  */
-function listingTracker(client: Redis, prefix: string) {
+function listingTracker(client: Redis, prefixes: readonly string[]) {
   const channel = '__redis__:invalidate';
+  // one epoch per tracked prefix; a change of tracking state bumps them all
+  const epochs = prefixes.map(() => 0);
   let epoch = 0;
   let usable = false;
   let closed = false;
@@ -78,15 +85,19 @@ function listingTracker(client: Redis, prefix: string) {
   // RESP2: Redis hands redirected invalidations to a RESP2 subscriber as plain `message`s (ioredis emits those)
   const sub = client.duplicate({ autoResubscribe: false, lazyConnect: false, protocol: 2 });
   const ctl = client.duplicate({ lazyConnect: false });
+  const bumpAll = () => {
+    epoch++;
+    for (let i = 0; i < epochs.length; i++) epochs[i]!++;
+  };
   const down = () => {
     usable = false;
-    epoch++;
+    bumpAll();
   };
   const register = async () => {
     if (closed || subId === null || ctl.status !== 'ready') return;
     try {
-      await ctl.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', subId, 'BCAST', 'PREFIX', prefix);
-      epoch++;
+      await ctl.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', subId, 'BCAST', ...prefixes.flatMap((p) => ['PREFIX', p]));
+      bumpAll();
       usable = !closed;
     } catch {
       down();
@@ -104,8 +115,18 @@ function listingTracker(client: Redis, prefix: string) {
   ctl.on('ready', () => {
     void register();
   });
-  sub.on('message', (ch: string) => {
-    if (ch === channel) epoch++;
+  // the payload lists the changed keys (comma-joined by ioredis; our key names hold no comma); empty: flush
+  sub.on('message', (ch: string, keys: string) => {
+    if (ch !== channel) return;
+    const changed = keys ? keys.split(',') : [];
+    let matched = false;
+    prefixes.forEach((p, i) => {
+      if (changed.some((key) => key.startsWith(p))) {
+        epochs[i]!++;
+        matched = true;
+      }
+    });
+    if (!matched) bumpAll();
   });
   for (const conn of [sub, ctl]) {
     for (const ev of ['close', 'reconnecting', 'end']) conn.on(ev, down);
@@ -115,6 +136,8 @@ function listingTracker(client: Redis, prefix: string) {
   }
   return {
     usable: () => usable,
+    /** The epoch of tracked prefix `i` (in the order given). */
+    epochOf: (i: number) => epochs[i]!,
     epoch: () => epoch,
     close() {
       closed = true;
@@ -234,7 +257,13 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   // event id -> its stored JSON and the decoded, frozen record: a listing hands out the same object while the
   // stored JSON is unchanged (compared in full), a new one as soon as it changed
   const listed = new Map<string, { raw: string; record: EventRecord; epoch?: number }>();
-  const tracker = options.trackListings && listedMax > 0 ? listingTracker(client, k.events) : null;
+  const trackEvents = !!options.trackListings && listedMax > 0;
+  const trackedPrefixes = [...(trackEvents ? [k.events] : []), ...(options.trackUsers ? [k.users] : [])];
+  const tracker = trackedPrefixes.length > 0 ? listingTracker(client, trackedPrefixes) : null;
+  const EVENTS = trackEvents ? 0 : -1;
+  const USERS = options.trackUsers ? trackedPrefixes.length - 1 : -1;
+  // user id -> stored JSON ('' for none) read in users epoch `epoch`
+  const usersHeld = new Map<string, { raw: string; epoch: number }>();
   const decodeListed = (raw: string, epoch?: number): EventRecord => {
     if (listedMax <= 0) return JSON.parse(raw) as EventRecord;
     // Records written with `id` first (the usual case) are found without decoding: ids match [A-Za-z0-9_]+.
@@ -534,7 +563,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
     async listCategoryWindow(categoryIds, window, limit) {
       live();
       // with tracking heard: ids only, and bodies only for events not held since the last invalidation
-      const trusted = tracker?.usable() ? tracker.epoch() : null;
+      const trusted = tracker?.usable() && EVENTS >= 0 ? tracker.epochOf(EVENTS) : null;
       const [pages, more, cats, own, anc, recs] = (await runScript(
         client,
         LIST_WINDOW,
@@ -552,7 +581,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       if (trusted !== null) {
         const ids = [...new Set(pages.flat())];
         const records = new Map<string, EventRecord>();
-        const unchanged = tracker!.epoch() === trusted;
+        const unchanged = tracker!.epochOf(EVENTS) === trusted;
         for (const id of ids) {
           const e = listed.get(id);
           if (unchanged && e !== undefined && e.epoch === trusted) records.set(id, e.record);
@@ -561,7 +590,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         if (missing.length > 0) {
           const raw = await client.hmget(k.events, ...missing);
           // kept as held only when no invalidation arrived while reading
-          const epoch = tracker!.epoch() === trusted ? trusted : undefined;
+          const epoch = tracker!.epochOf(EVENTS) === trusted ? trusted : undefined;
           missing.forEach((id, i) => {
             if (raw[i]) records.set(id, decodeListed(raw[i]!, epoch));
           });
@@ -616,6 +645,17 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
     },
     async getUser(id) {
       live();
+      if (tracker?.usable() && USERS >= 0) {
+        const epoch = tracker.epochOf(USERS);
+        const held = usersHeld.get(id);
+        if (held && held.epoch === epoch) return held.raw ? (JSON.parse(held.raw) as UserRecord) : null;
+        const raw = await client.hget(k.users, id);
+        if (tracker.usable() && tracker.epochOf(USERS) === epoch) {
+          if (!held && usersHeld.size >= 10_000) usersHeld.delete(usersHeld.keys().next().value!);
+          usersHeld.set(id, { raw: raw ?? '', epoch });
+        }
+        return raw ? (JSON.parse(raw) as UserRecord) : null;
+      }
       const raw = await client.hget(k.users, id);
       return raw ? (JSON.parse(raw) as UserRecord) : null;
     },
@@ -698,6 +738,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       closed = true;
       tracker?.close();
       listed.clear();
+      usersHeld.clear();
     },
   };
 }
