@@ -89,19 +89,40 @@ function listingTracker(client: Redis, prefixes: readonly string[]) {
     epoch++;
     for (let i = 0; i < epochs.length; i++) epochs[i]!++;
   };
+  // the subscriber id the control connection's tracking currently redirects to
+  let registeredFor: string | null = null;
   const down = () => {
     usable = false;
+    registeredFor = null;
     bumpAll();
   };
-  const register = async () => {
-    if (closed || subId === null || ctl.status !== 'ready') return;
-    try {
-      await ctl.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', subId, 'BCAST', ...prefixes.flatMap((p) => ['PREFIX', p]));
-      bumpAll();
-      usable = !closed;
-    } catch {
-      down();
-    }
+  // Both connections' `ready` may ask at once; registrations run one after the other, and a second ON with the
+  // same prefixes would be refused by Redis (overlapping prefixes), so an existing one is switched off first.
+  let registering: Promise<void> = Promise.resolve();
+  const register = () => {
+    registering = registering.then(async () => {
+      if (closed || subId === null || ctl.status !== 'ready' || sub.status !== 'ready') return;
+      if (registeredFor === subId && usable) return;
+      const target = subId;
+      try {
+        await ctl.call('CLIENT', 'TRACKING', 'OFF');
+        await ctl.call(
+          'CLIENT',
+          'TRACKING',
+          'ON',
+          'REDIRECT',
+          target,
+          'BCAST',
+          ...prefixes.flatMap((p) => ['PREFIX', p]),
+        );
+        bumpAll();
+        registeredFor = target;
+        usable = !closed && subId === target;
+      } catch {
+        down();
+      }
+    });
+    return registering;
   };
   sub.on('ready', async () => {
     try {
