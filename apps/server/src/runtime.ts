@@ -97,7 +97,10 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions): Ru
   const prefix = `${config.REDIS_PREFIX}:`;
   const mode = redis ? 'redis' : 'memory';
 
-  const catalog = redis ? createRedisCatalog({ client: redis, prefix }) : createMemoryCatalog();
+  // listings and user reads answer from the process while Redis reports no change (CLIENT TRACKING)
+  const catalog = redis
+    ? createRedisCatalog({ client: redis, prefix, trackListings: true, trackUsers: true })
+    : createMemoryCatalog();
   const cache = redis ? createRedisResultCache({ client: redis, prefix }) : createMemoryResultCache({ clock });
   // Verification reads a key per request: cached in process (dropped by the change channel at every key write),
   // and uses are written behind in batches (pending ones on close, which shutdown awaits before quitting Redis).
