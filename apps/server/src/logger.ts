@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
+import { pinoHttp } from 'pino-http';
 
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = new Set(['signature', 'csrftoken', 'secret', 'password', 'token']);
@@ -54,76 +55,31 @@ export interface AccessLogLocals {
   keyId?: string;
 }
 
-declare module 'node:http' {
-  interface IncomingMessage {
-    /** The request id (from a valid `x-request-id`, else a new uuid), also sent back as `x-request-id`. */
-    id: string;
-    /** A logger bound to this request (`req` field), made on first use. */
-    log: Logger;
-  }
-}
-
-const REQUEST_ID_RE = /^[\w.-]{1,128}$/;
-
-interface AccessLogResponse extends ServerResponse {
-  locals?: AccessLogLocals;
-}
-
-/**
- * Access log middleware: one line per request when the response is finished (or the connection closed),
- * `{req: {id, method, url (redacted), remoteAddress}, res: {statusCode}, responseTime, userId, keyId}`, at
- * `error` for 5xx, `warn` for 4xx, else `info` (the shape pino-http wrote). Cheaper than pino-http: no child
- * logger per request unless something logs through `req.log`.
- */
 export function createHttpLogger(logger: Logger) {
-  const reqFields = (req: IncomingMessage) => ({
-    id: req.id,
-    method: req.method,
-    url: redactUrl(req.url ?? ''),
-    remoteAddress: req.socket?.remoteAddress,
+  return pinoHttp<IncomingMessage, ServerResponse>({
+    logger,
+    genReqId(req, res) {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    serializers: {
+      req(req: { id: unknown; method: string; url: string; remoteAddress?: string }) {
+        return { id: req.id, method: req.method, url: redactUrl(req.url), remoteAddress: req.remoteAddress };
+      },
+      res(res: { statusCode: number }) {
+        return { statusCode: res.statusCode };
+      },
+    },
+    customProps(_req, res) {
+      const locals = (res as ServerResponse & { locals?: AccessLogLocals }).locals ?? {};
+      return { userId: locals.userId, keyId: locals.keyId };
+    },
+    customLogLevel(_req, res, err) {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      return 'info';
+    },
   });
-  return (req: IncomingMessage, res: AccessLogResponse, next: () => void): void => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
-    res.setHeader('x-request-id', id);
-    req.id = id;
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => {
-        child ??= logger.child({ req: reqFields(req) });
-        return child;
-      },
-      set: (value: Logger) => {
-        child = value;
-      },
-    });
-    const start = Date.now();
-    let logged = false;
-    const done = () => {
-      if (logged) return;
-      logged = true;
-      res.off('finish', done);
-      res.off('close', done);
-      const status = res.statusCode;
-      const failed = status >= 500 || !res.writableFinished;
-      const level = failed ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      const locals = res.locals ?? {};
-      logger[level](
-        {
-          req: reqFields(req),
-          res: { statusCode: status },
-          responseTime: Date.now() - start,
-          userId: locals.userId,
-          keyId: locals.keyId,
-        },
-        failed ? 'request errored' : 'request completed',
-      );
-    };
-    res.on('finish', done);
-    res.on('close', done);
-    next();
-  };
 }
