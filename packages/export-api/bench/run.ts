@@ -19,6 +19,7 @@ interface Ready {
   nodePort: number;
   expressBase: number;
   nodeBase: number;
+  untrackedPort: number;
   path: string;
   query: string;
   count: number;
@@ -64,6 +65,12 @@ async function main() {
         base: 1,
         target: 0.25,
       },
+      {
+        name: 'node:http adapter, uncached, catalog without trackListings',
+        url: at(ready.untrackedPort, '&nocache=yes'),
+        base: 0,
+        target: 0.25,
+      },
     ];
     const loadBefore = os.loadavg()[0]!;
     for (const s of scenarios) await run(s.url, 1); // warm-up
@@ -90,7 +97,8 @@ async function main() {
       `One run of \`pnpm bench\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${os.cpus().length} shared cores,`,
       `1-min load average ${loadBefore.toFixed(1)} at the start and ${loadAfter.toFixed(1)} at the end).`,
       `Request: \`GET ${ready.path}?${q}\` returning ${ready.count} events (${ready.bytes} bytes) from a Redis catalog of`,
-      `10,000 events in 50 categories (\`trackListings: true\`); autocannon, ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION} s per row`,
+      `10,000 events in 50 categories (\`trackListings: true\`, except the last row, which shows the uncached request over the`,
+      `same data without it: every listing then reads the event bodies from Redis); autocannon, ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION} s per row`,
       '(after a 1 s warm-up each), median requests/s and median p99 reported;',
       'servers and a private redis-server in child processes, loopback. Ratios compare with the baseline of the same framework.',
       '',

@@ -14,7 +14,7 @@ let setup: BenchSetup | null = null;
 
 async function main() {
   setup = await setupBench();
-  const { handler, path, query, count, bytes } = setup;
+  const { handler, handlerUntracked, path, query, count, bytes } = setup;
 
   const listen = (srv: http.Server) =>
     new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as AddressInfo).port)));
@@ -28,13 +28,24 @@ async function main() {
     http.createServer(app),
     http.createServer(createNodeListener(handler)),
     http.createServer(base),
+    http.createServer(createNodeListener(handlerUntracked)),
     http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
       res.end(bytes);
     }),
   ];
-  const [expressPort, nodePort, expressBase, nodeBase] = await Promise.all(servers.map(listen));
-  process.send!({ expressPort, nodePort, expressBase, nodeBase, path, query, count, bytes: bytes.length });
+  const [expressPort, nodePort, expressBase, untrackedPort, nodeBase] = await Promise.all(servers.map(listen));
+  process.send!({
+    expressPort,
+    nodePort,
+    expressBase,
+    nodeBase,
+    untrackedPort,
+    path,
+    query,
+    count,
+    bytes: bytes.length,
+  });
 
   process.on('message', async (m) => {
     if (m !== 'stop') return;

@@ -47,6 +47,8 @@ async function privateRedis(): Promise<{ url: string; stop(): void }> {
 
 export interface BenchSetup {
   handler: ExportHandler;
+  /** The same data and handler options over a catalog without `trackListings` (every listing reads the bodies). */
+  handlerUntracked: ExportHandler;
   catalog: RedisCatalog;
   path: string;
   query: string;
@@ -100,6 +102,13 @@ export async function setupBench(): Promise<BenchSetup> {
       baseUrl: 'https://indico.example.org',
       serverTimezone: 'Europe/Zurich',
     });
+    const untracked = createRedisCatalog({ client, prefix });
+    const handlerUntracked = createExportHandler({
+      catalog: untracked,
+      cache: createRedisResultCache({ client, prefix }),
+      baseUrl: 'https://indico.example.org',
+      serverTimezone: 'Europe/Zurich',
+    });
     // 100 days of category 7: one event per day, so the window returns 100 of its 200 events.
     const path = '/export/categ/7.json';
     const query = 'from=2026-01-01&to=2026-04-10';
@@ -107,8 +116,14 @@ export async function setupBench(): Promise<BenchSetup> {
     const count = JSON.parse(sample.body).count as number;
     const bytes = Buffer.from(sample.body);
     await client.config('RESETSTAT'); // commandstats from here on: the requests only
+    const results = (body: string) => JSON.stringify(JSON.parse(body).results);
+    const untrackedBody = (await handlerUntracked({ method: 'GET', path, query: `${query}&nocache=yes` })).body;
+    if (results(untrackedBody) !== results(sample.body)) {
+      throw new Error('bench bug: the untracked catalog answers different bytes');
+    }
     return {
       handler,
+      handlerUntracked,
       catalog,
       path,
       query,
@@ -129,6 +144,7 @@ export async function setupBench(): Promise<BenchSetup> {
           if (keys.length) await client.del(...keys);
         } while (cursor !== '0');
         await catalog.close();
+        await untracked.close();
         client.disconnect();
         own?.stop();
       },
