@@ -30,13 +30,6 @@ export interface SchedulerConfig {
   workerModule?: string;
   /** Tasks running at once in this daemon. Default 10. */
   concurrency?: number;
-  /**
-   * Due tasks the running loop claims beyond `concurrency`, so the next batch is already on its way from the store
-   * while the current one runs (each round trip then overlaps with task work). Claimed tasks wait in this daemon for
-   * a free slot; another daemon cannot take them meanwhile (a crash hands them to recovery like running tasks).
-   * Default: `concurrency`. 0 claims only as many as there are free slots.
-   */
-  prefetch?: number;
   /** AWOL threshold in ms, for every type or per typeId (falls back to the type's own, then 6000 s). */
   awolThreshold?: number | Record<string, number>;
   /** Chance of an AWOL check per iteration. Default 1. */
@@ -76,7 +69,6 @@ const CONFIG_KEYS = new Set([
   'multitaskMode',
   'workerModule',
   'concurrency',
-  'prefetch',
   'awolThreshold',
   'awolCheckProbability',
   'history',
@@ -111,8 +103,6 @@ interface Active {
   logger: Logger;
   /** Timer of a task claimed ahead of its due time. */
   timer: unknown;
-  /** Holds one of the `concurrency` slots (started, or starting). */
-  slot: boolean;
 }
 
 export interface TickReport {
@@ -171,7 +161,6 @@ export class Scheduler extends TypedEmitter {
   readonly #maxTries: number;
   readonly #retryBackoff: number;
   readonly #concurrency: number;
-  readonly #prefetch: number;
   readonly #awol: number | Record<string, number> | undefined;
   readonly #awolProbability: number;
   readonly #history: { maxAge?: number; maxCount?: number };
@@ -186,12 +175,6 @@ export class Scheduler extends TypedEmitter {
   readonly #isAlive: (pid: number) => boolean;
   readonly #launcher: Launcher;
   readonly #active = new Map<number, Active>();
-  /** Tasks holding a slot; at most `concurrency`. */
-  #running = 0;
-  /** Claimed, due tasks waiting for a slot, in claim order. */
-  readonly #slotQueue: Array<{ active: Active; begin: () => void }> = [];
-  /** The loop claims ahead (`prefetch`) and starts claimed tasks after sending its next step. */
-  #pipelined = false;
   #results: Array<RunResult & { typeId: string }> = [];
   #nextDue: number | null = null;
   #spoolPending = false;
@@ -225,7 +208,6 @@ export class Scheduler extends TypedEmitter {
     this.#maxTries = Math.floor(positive(config, 'taskMaxTries', 5, 1));
     this.#retryBackoff = positive(config, 'retryBackoff', 10_000);
     this.#concurrency = Math.floor(positive(config, 'concurrency', 10, 1));
-    this.#prefetch = Math.floor(positive(config, 'prefetch', this.#concurrency, 0));
     this.#awolProbability = positive(config, 'awolCheckProbability', 1);
     this.#pruneInterval = positive(config, 'pruneInterval', 60_000, 1);
     this.#shutdownTimeout = positive(config, 'shutdownTimeout', 30_000);
@@ -372,7 +354,6 @@ export class Scheduler extends TypedEmitter {
       // spec: scheduler §1.11, T8 — terminate, tear down, and (intended) keep a periodic schedule alive.
       a.terminated = true;
       this.#active.delete(a.id);
-      this.#release(a);
       a.logger.warn(
         { runningFor: now - a.lastBeat },
         'task has been running too long without a heartbeat; assuming it died abnormally',
@@ -398,7 +379,7 @@ export class Scheduler extends TypedEmitter {
     await this.#maintenance(now);
     const results = this.#results;
     this.#results = [];
-    const claim = this.#stopping ? 0 : Math.max(0, Math.min(this.#concurrency, this.#capacity - this.#active.size));
+    const claim = this.#stopping ? 0 : Math.max(0, this.#concurrency - this.#active.size);
     let out: Awaited<ReturnType<SchedulerStore['step']>>;
     try {
       out = await this.#store.step({
@@ -434,36 +415,6 @@ export class Scheduler extends TypedEmitter {
       spoolApplied: out.spool.length,
       shutdown: out.shutdown,
     };
-  }
-
-  /** Tasks this daemon may hold (running, waiting for a slot, or armed for their due time). */
-  get #capacity(): number {
-    return this.#concurrency + (this.#pipelined ? this.#prefetch : 0);
-  }
-
-  /** Starts `begin` in a free slot now, or queues it for the next slot that frees. */
-  #acquire(active: Active, begin: () => void): void {
-    if (active.terminated) return;
-    if (this.#running < this.#concurrency) {
-      this.#running++;
-      active.slot = true;
-      begin();
-    } else this.#slotQueue.push({ active, begin });
-  }
-
-  /** Gives back the slot of a task that ended (or was terminated) and starts the next waiting task, if any. */
-  #release(active: Active): void {
-    if (!active.slot) return;
-    active.slot = false;
-    this.#running--;
-    while (this.#slotQueue.length > 0) {
-      const next = this.#slotQueue.shift()!;
-      if (next.active.terminated) continue;
-      this.#running++;
-      next.active.slot = true;
-      next.begin();
-      return;
-    }
   }
 
   #onSpool(o: SpoolOutcome): void {
@@ -575,13 +526,11 @@ export class Scheduler extends TypedEmitter {
       terminated: false,
       logger,
       timer: null,
-      slot: false,
     };
     this.#active.set(c.id, active);
     const begin = () => {
       active.timer = null;
       const startedAt = this.#clock.now();
-      active.lastBeat = Math.max(active.lastBeat, startedAt);
       const delay = Math.max(0, startedAt - c.startOn);
       logger.info({ delay }, 'task started');
       this.emit('task:started', { taskId: c.id, typeId: record.typeId, run: c.run, delay });
@@ -616,14 +565,12 @@ export class Scheduler extends TypedEmitter {
         if (active.terminated) return;
         const left = c.startOn - this.#clock.now();
         if (left > 0) arm(left);
-        else this.#acquire(active, begin);
+        else begin();
       }, ms);
     };
     const wait = c.startOn - this.#clock.now();
     if (wait > 0) arm(wait);
-    // Pipelined: start after the loop has sent its next step, so that round trip overlaps with this task's work.
-    else if (this.#pipelined) setImmediate(() => this.#acquire(active, begin));
-    else this.#acquire(active, begin);
+    else begin();
   }
 
   #onResult(a: Active, res: LaunchResult): void {
@@ -632,7 +579,6 @@ export class Scheduler extends TypedEmitter {
       return;
     }
     this.#active.delete(a.id);
-    this.#release(a);
     let nextStartOn: number | null = null;
     if (a.task instanceof PeriodicTask) {
       try {
@@ -664,7 +610,6 @@ export class Scheduler extends TypedEmitter {
 
   async #runLoop(): Promise<string> {
     await this.#start();
-    this.#pipelined = this.#prefetch > 0;
     while (!this.#stopping) {
       try {
         await this.tick();
@@ -678,7 +623,7 @@ export class Scheduler extends TypedEmitter {
       if (this.#results.length > 0 || this.#spoolPending) continue;
       const now = this.#clock.now();
       let wait = this.#sleepInterval;
-      if (this.#nextDue !== null && this.#active.size < this.#capacity) {
+      if (this.#nextDue !== null && this.#active.size < this.#concurrency) {
         wait = Math.min(wait, this.#nextDue - this.#lookahead - now);
       }
       wait = Math.min(wait, this.#lastTouch + this.#lease / 3 - now);
@@ -716,8 +661,6 @@ export class Scheduler extends TypedEmitter {
       a.logger.warn({}, 'still running at shutdown; it will be relaunched');
     }
     this.#active.clear();
-    this.#slotQueue.length = 0;
-    this.#running = 0;
     await this.#unsubscribe?.();
     await this.#store.removeDaemon(this.daemonId);
     if (this.#started) await this.#store.recover(now, this.#lease, [this.daemonId]);

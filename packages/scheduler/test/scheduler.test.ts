@@ -1,6 +1,6 @@
 import { createFakeClock } from '@indico/test-utils';
 import { describe, expect, it } from 'vitest';
-import { Client, createMemoryStore, OneShotTask, Scheduler, TaskRegistry, TaskStatus } from '../src/index.js';
+import { Client, createMemoryStore, Scheduler, TaskStatus } from '../src/index.js';
 import { createServices, registry, SleepTask, TickTask } from './fixtures/tasks.js';
 
 const flush = async () => {
@@ -29,110 +29,6 @@ describe('Scheduler', () => {
     await expect(loop).resolves.toBe('bye');
     expect((await client.getTask(0)).status).toBe(TaskStatus.FINISHED);
     expect((await client.getStatus()).state).toBe(false);
-  });
-
-  it('claims up to concurrency + prefetch tasks but never runs more than concurrency at once', async () => {
-    const clock = createFakeClock(Date.UTC(2026, 0, 1));
-    const store = createMemoryStore();
-    let inRun = 0;
-    let mostAtOnce = 0;
-    let ran = 0;
-    class Counted extends OneShotTask<null> {
-      static override typeId = 'Counted';
-      async run() {
-        inRun++;
-        mostAtOnce = Math.max(mostAtOnce, inRun);
-        await new Promise<void>((r) => clock.setTimeout(() => r(), 1000));
-        inRun--;
-        ran++;
-      }
-    }
-    const counted = new TaskRegistry().register(Counted);
-    const sched = new Scheduler({
-      store,
-      registry: counted,
-      clock,
-      timers: clock,
-      sleepInterval: 1000,
-      concurrency: 2,
-      prefetch: 3,
-      shutdownTimeout: 0,
-    });
-    const client = new Client({ store, registry: counted, clock });
-    for (let i = 0; i < 8; i++) await client.enqueue(new Counted(clock.now(), { createdOn: clock.now() }));
-    void sched.run();
-    await flush();
-    await flush();
-    // 2 running + 3 claimed ahead, waiting in the daemon for a slot; the other 3 stay in the store's queue
-    expect(sched.activeCount).toBe(5);
-    expect(inRun).toBe(2);
-    expect((await client.getStatus()).waiting).toBe(3);
-    for (let i = 0; i < 8 && ran < 8; i++) {
-      clock.advance(1000);
-      await flush();
-      await flush();
-    }
-    expect(ran).toBe(8);
-    expect(mostAtOnce).toBe(2);
-    await sched.stop();
-    expect((await client.getStatus()).finished).toBe(8);
-  });
-
-  it('with prefetch 0 claims only as many tasks as it has free slots', async () => {
-    const clock = createFakeClock(Date.UTC(2026, 0, 1));
-    const store = createMemoryStore();
-    const services = createServices(clock);
-    const sched = new Scheduler({
-      store,
-      registry,
-      clock,
-      timers: clock,
-      services,
-      sleepInterval: 1000,
-      concurrency: 2,
-      prefetch: 0,
-      shutdownTimeout: 0,
-    });
-    const client = new Client({ store, registry, clock });
-    for (let i = 0; i < 5; i++) {
-      await client.enqueue(new SleepTask(clock.now(), { params: { ms: 1000 }, createdOn: clock.now() }));
-    }
-    void sched.run();
-    await flush();
-    await flush();
-    expect(sched.activeCount).toBe(2);
-    expect((await client.getStatus()).waiting).toBe(3);
-    await sched.stop();
-  });
-
-  it('hands tasks claimed ahead but never started back to the queue when it stops', async () => {
-    // at-least-once: a prefetched task is never lost, whatever the shutdown timeout
-    const clock = createFakeClock(Date.UTC(2026, 0, 1));
-    const store = createMemoryStore();
-    const services = createServices(clock);
-    const sched = new Scheduler({
-      store,
-      registry,
-      clock,
-      timers: clock,
-      services,
-      sleepInterval: 1000,
-      concurrency: 1,
-      prefetch: 2,
-      shutdownTimeout: 0,
-    });
-    const client = new Client({ store, registry, clock });
-    for (let i = 0; i < 4; i++) {
-      await client.enqueue(new SleepTask(clock.now(), { params: { ms: 60_000 }, createdOn: clock.now() }));
-    }
-    void sched.run();
-    await flush();
-    await flush();
-    expect(sched.activeCount).toBe(3);
-    await sched.stop();
-    const status = await client.getStatus();
-    expect(status.running).toBe(0);
-    expect(status.waiting).toBe(4);
   });
 
   it('relaunches tasks still running when the shutdown timeout expires', async () => {
