@@ -3,6 +3,7 @@
  * (bench/setup.ts), then N handler calls (no HTTP), C at a time. Prints wall and CPU ms per request; with
  * PROFILE_OUT=file.cpuprofile also writes a CPU profile of the timed loop only (open it in Chrome DevTools):
  *   PROFILE_OUT=/tmp/uncached.cpuprofile tsx --conditions=@indico/source bench/profile.ts [N] [C]
+ * UNTRACKED=1 profiles the catalog without trackListings.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -16,7 +17,8 @@ async function main() {
   const session = process.env.PROFILE_OUT ? new Session() : null;
   try {
     const req = { method: 'GET', path: b.path, query: `${b.query}&nocache=yes` };
-    for (let i = 0; i < 200; i++) await b.handler(req);
+    const handler = process.env.UNTRACKED ? b.handlerUntracked : b.handler;
+    for (let i = 0; i < 200; i++) await handler(req);
     if (session) {
       session.connect();
       await session.post('Profiler.enable');
@@ -27,7 +29,7 @@ async function main() {
     let left = n;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (left-- > 0) await b.handler(req);
+        while (left-- > 0) await handler(req);
       }),
     );
     const ms = (performance.now() - t0) / n;

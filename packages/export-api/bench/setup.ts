@@ -33,6 +33,7 @@ async function privateRedis(): Promise<{ url: string; stop(): void }> {
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => {}); // refused until the server listens: expected while polling
     const ok = await probe.connect().then(
       () => probe.ping(),
       () => null,

@@ -598,9 +598,12 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         String(Math.max(1, Math.floor(limit))),
         trusted === null ? '0' : '1',
         ...categoryIds,
-      )) as [string[][], number[], string[], string[], string[], string[]];
+      )) as [string[], number[], string[], string[], string[], string[]];
+      const sep = trusted === null ? '\n' : ',';
+      const lists = pages.map((page) => (page === '' ? [] : page.split(sep)));
+      const full = Math.max(1, Math.floor(limit));
       if (trusted !== null) {
-        const ids = [...new Set(pages.flat())];
+        const ids = [...new Set(lists.flat())];
         const records = new Map<string, EventRecord>();
         const unchanged = tracker!.epochOf(EVENTS) === trusted;
         for (const id of ids) {
@@ -616,7 +619,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
             if (raw[i]) records.set(id, decodeListed(raw[i]!, epoch));
           });
         }
-        const events = pages.map((page) => {
+        const events = lists.map((page) => {
           const out: EventRecord[] = [];
           for (const id of page) {
             const e = records.get(id);
@@ -626,12 +629,12 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         });
         return {
           events,
-          truncated: pages.map((page) => page.length >= Math.max(1, Math.floor(limit))),
+          truncated: lists.map((page) => page.length >= full),
           paths: pathsFrom(cats, own, anc, recs),
           moreAfter: more.some((m) => Number(m) === 1),
         };
       }
-      const events = pages.map((page) => {
+      const events = lists.map((page) => {
         const out: EventRecord[] = [];
         for (const raw of page) {
           if (!raw) continue;
@@ -642,7 +645,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       });
       return {
         events,
-        truncated: pages.map((page) => page.length >= Math.max(1, Math.floor(limit))),
+        truncated: lists.map((page) => page.length >= full),
         paths: pathsFrom(cats, own, anc, recs),
         moreAfter: more.some((m) => Number(m) === 1),
       };

@@ -252,12 +252,19 @@ for c = 6, #ARGV do
   local hi = '+inf'
   if ARGV[3] ~= '' then hi = ARGV[3] end
   local ids = redis.call('ZRANGEBYSCORE', base .. 'idx:start:' .. cat, lo, hi, 'LIMIT', 0, ARGV[4])
-  local page = {}
+  -- one string per category (ids joined with ',', bodies with a newline, which compact JSON never holds): one bulk
+  -- reply to decode instead of one per event
+  local page = ''
   if #ids > 0 then
-    if idsOnly then page = ids else page = redis.call('HMGET', KEYS[1], unpack(ids)) end
+    if idsOnly then
+      page = table.concat(ids, ',')
+    else
+      local bodies = redis.call('HMGET', KEYS[1], unpack(ids))
+      for i = 1, #ids do if not bodies[i] then bodies[i] = '' end end
+      page = table.concat(bodies, '\\n')
+    end
     local anc = redis.call('HMGET', base .. 'ev-anc', unpack(ids))
     for i = 1, #ids do
-      if not page[i] then page[i] = '' end
       local path = anc[i]
       -- events of one category share one ancestor list: parse each distinct list once
       if path and not ancSeen[path] then
