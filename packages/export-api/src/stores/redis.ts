@@ -602,6 +602,20 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       const sep = trusted === null ? '\n' : ',';
       const lists = pages.map((page) => (page === '' ? [] : page.split(sep)));
       const full = Math.max(1, Math.floor(limit));
+      // one page of events per category, in window order, from whatever an item (id or body) resolves to
+      const listing = (resolve: (item: string) => EventRecord | undefined) => ({
+        events: lists.map((page) => {
+          const out: EventRecord[] = [];
+          for (const item of page) {
+            const e = resolve(item);
+            if (e && (window.from === null || e.endDate >= window.from)) out.push(e);
+          }
+          return out;
+        }),
+        truncated: lists.map((page) => page.length >= full),
+        paths: pathsFrom(cats, own, anc, recs),
+        moreAfter: more.some((m) => Number(m) === 1),
+      });
       if (trusted !== null) {
         const ids = [...new Set(lists.flat())];
         const records = new Map<string, EventRecord>();
@@ -619,36 +633,9 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
             if (raw[i]) records.set(id, decodeListed(raw[i]!, epoch));
           });
         }
-        const events = lists.map((page) => {
-          const out: EventRecord[] = [];
-          for (const id of page) {
-            const e = records.get(id);
-            if (e && (window.from === null || e.endDate >= window.from)) out.push(e);
-          }
-          return out;
-        });
-        return {
-          events,
-          truncated: lists.map((page) => page.length >= full),
-          paths: pathsFrom(cats, own, anc, recs),
-          moreAfter: more.some((m) => Number(m) === 1),
-        };
+        return listing((id) => records.get(id));
       }
-      const events = lists.map((page) => {
-        const out: EventRecord[] = [];
-        for (const raw of page) {
-          if (!raw) continue;
-          const e = decodeListed(raw);
-          if (window.from === null || e.endDate >= window.from) out.push(e);
-        }
-        return out;
-      });
-      return {
-        events,
-        truncated: lists.map((page) => page.length >= full),
-        paths: pathsFrom(cats, own, anc, recs),
-        moreAfter: more.some((m) => Number(m) === 1),
-      };
+      return listing((raw) => (raw ? decodeListed(raw) : undefined));
     },
     async hasEventsAfter(categoryId, t) {
       live();

@@ -78,26 +78,34 @@ return raw
  * category-paths (read only). KEYS: 1 categories hash. ARGV: category ids.
  * Returns { own JSON per requested id ('' if unknown), ancestor ids, ancestor JSONs } in one round trip.
  */
-export const CATEGORY_PATHS = `
-local own = {}
-local seen = {}
-local anc = {}
-for i = 1, #ARGV do
-  local raw = redis.call('HGET', KEYS[1], ARGV[i])
-  if raw then
-    own[i] = raw
-    for _, a in ipairs(cjson.decode(raw)['_path']) do
-      if not seen[a] then seen[a] = true; anc[#anc + 1] = a end
+/** Lua: the own record of each category id, its ancestors (each once) and their records, from one hash. */
+const CATEGORY_PATHS_FN = `
+local function categoryPaths(hash, ids)
+  local own = {}
+  local seen = {}
+  local anc = {}
+  for i = 1, #ids do
+    local raw = redis.call('HGET', hash, ids[i])
+    if raw then
+      own[i] = raw
+      for _, a in ipairs(cjson.decode(raw)['_path']) do
+        if not seen[a] then seen[a] = true; anc[#anc + 1] = a end
+      end
+    else
+      own[i] = ''
     end
-  else
-    own[i] = ''
   end
+  local recs = {}
+  if #anc > 0 then
+    recs = redis.call('HMGET', hash, unpack(anc))
+    for i = 1, #anc do if not recs[i] then recs[i] = '' end end
+  end
+  return own, anc, recs
 end
-local recs = {}
-if #anc > 0 then
-  recs = redis.call('HMGET', KEYS[1], unpack(anc))
-  for i = 1, #anc do if not recs[i] then recs[i] = '' end end
-end
+`;
+
+export const CATEGORY_PATHS = `${CATEGORY_PATHS_FN}
+local own, anc, recs = categoryPaths(KEYS[1], ARGV)
 return { own, anc, recs }
 `;
 
@@ -237,7 +245,7 @@ return 1
  * the categories of those events (from `ev-anc`), their own JSON, and the ids and JSON of their ancestors.
  * Returns { pages, more, eventCats, own, anc, recs }.
  */
-export const LIST_WINDOW = `
+export const LIST_WINDOW = `${CATEGORY_PATHS_FN}
 local base = ARGV[1]
 local pages = {}
 local more = {}
@@ -281,24 +289,6 @@ for c = 6, #ARGV do
   end
   more[#more + 1] = m
 end
-local own = {}
-local seen = {}
-local anc = {}
-for i = 1, #cats do
-  local raw = redis.call('HGET', KEYS[2], cats[i])
-  if raw then
-    own[i] = raw
-    for _, a in ipairs(cjson.decode(raw)['_path']) do
-      if not seen[a] then seen[a] = true; anc[#anc + 1] = a end
-    end
-  else
-    own[i] = ''
-  end
-end
-local recs = {}
-if #anc > 0 then
-  recs = redis.call('HMGET', KEYS[2], unpack(anc))
-  for i = 1, #anc do if not recs[i] then recs[i] = '' end end
-end
+local own, anc, recs = categoryPaths(KEYS[2], cats)
 return { pages, more, cats, own, anc, recs }
 `;
