@@ -277,7 +277,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const listedMax = options.listedEventCache ?? 5000;
   // event id -> its stored JSON and the decoded, frozen record: a listing hands out the same object while the
   // stored JSON is unchanged (compared in full), a new one as soon as it changed
-  const listed = new Map<string, { raw: string; record: EventRecord; epoch?: number }>();
+  const listed = new Map<string, { raw: string; record: EventRecord; epoch?: number; ver?: string }>();
   const trackEvents = !!options.trackListings && listedMax > 0;
   const trackedPrefixes = [...(trackEvents ? [k.events] : []), ...(options.trackUsers ? [k.users] : [])];
   const tracker = trackedPrefixes.length > 0 ? listingTracker(client, trackedPrefixes) : null;
@@ -596,11 +596,22 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         window.from === null ? '' : String(window.from),
         window.to === null ? '' : String(window.to),
         String(Math.max(1, Math.floor(limit))),
-        trusted === null ? '0' : '1',
+        // tracking heard: ids only; otherwise ids with their body versions, when records are held at all
+        trusted !== null ? '1' : listedMax > 0 ? '2' : '0',
         ...categoryIds,
       )) as [string[], number[], string[], string[], string[], string[]];
-      const sep = trusted === null ? '\n' : ',';
-      const lists = pages.map((page) => (page === '' ? [] : page.split(sep)));
+      const versioned = trusted === null && listedMax > 0;
+      // versioned pages are 'ids|versions': the versions go aside, the lists hold ids
+      const versions = versioned ? new Map<string, string>() : null;
+      const lists = pages.map((page) => {
+        if (page === '') return [];
+        if (versions === null) return page.split(trusted === null ? '\n' : ',');
+        const bar = page.indexOf('|');
+        const ids = page.slice(0, bar).split(',');
+        const vers = page.slice(bar + 1).split(',');
+        for (let i = 0; i < ids.length; i++) versions.set(ids[i]!, vers[i]!);
+        return ids;
+      });
       const full = Math.max(1, Math.floor(limit));
       // one page of events per category, in window order, from whatever an item (id or body) resolves to
       const listing = (resolve: (item: string) => EventRecord | undefined) => ({
@@ -631,6 +642,29 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
           const epoch = tracker!.epochOf(EVENTS) === trusted ? trusted : undefined;
           missing.forEach((id, i) => {
             if (raw[i]) records.set(id, decodeListed(raw[i]!, epoch));
+          });
+        }
+        return listing((id) => records.get(id));
+      }
+      if (versions !== null) {
+        // bodies are read only for events not held at the listed version (version '' = written before versions
+        // existed: always read)
+        const records = new Map<string, EventRecord>();
+        const missing: Array<[string, string]> = [];
+        for (const [id, ver] of versions) {
+          const hit = listed.get(id);
+          if (ver !== '' && hit !== undefined && hit.ver === ver) records.set(id, hit.record);
+          else missing.push([id, ver]);
+        }
+        if (missing.length > 0) {
+          const raw = await client.hmget(k.events, ...missing.map(([id]) => id));
+          missing.forEach(([id, ver], i) => {
+            const body = raw[i];
+            if (!body) return;
+            records.set(id, decodeListed(body));
+            const held = listed.get(id);
+            // the body read is that version or newer: a newer one is read again at the next listing, never older
+            if (held !== undefined && held.raw === body) held.ver = ver === '' ? undefined : ver;
           });
         }
         return listing((id) => records.get(id));

@@ -7,6 +7,8 @@ export function catalogKeys(prefix: string) {
     events: `${base}ev`,
     eventAncestors: `${base}ev-anc`,
     eventLinks: `${base}ev-links`,
+    /** Event id -> version of its stored body (HINCRBY on every put): listings skip bodies a reader holds. */
+    eventVersions: `${base}ev-ver`,
     maxDuration: `${base}maxdur`,
     seq: `${base}seq`,
     users: `${base}user`,

@@ -25,11 +25,14 @@ if ARGV[3] == '' then
   redis.call('HDEL', KEYS[1], id)
   redis.call('HDEL', base .. 'ev-anc', id)
   redis.call('HDEL', base .. 'ev-links', id)
+  redis.call('HDEL', base .. 'ev-ver', id)
   return 0
 end
 local s = tonumber(ARGV[4])
 local e = tonumber(ARGV[5])
 redis.call('HSET', KEYS[1], id, ARGV[3])
+-- a version per stored body, so a listing can tell a reader which bodies it already holds
+redis.call('HINCRBY', base .. 'ev-ver', id, 1)
 redis.call('HSET', base .. 'ev-anc', id, ARGV[6])
 redis.call('HSET', base .. 'ev-links', id, ARGV[7])
 for a in string.gmatch(ARGV[6], '[^,]+') do
@@ -253,6 +256,7 @@ local cats = {}
 local catSeen = {}
 local ancSeen = {}
 local idsOnly = ARGV[5] == '1'
+local withVersions = ARGV[5] == '2'
 for c = 6, #ARGV do
   local cat = ARGV[c]
   local lo = '-inf'
@@ -266,6 +270,11 @@ for c = 6, #ARGV do
   if #ids > 0 then
     if idsOnly then
       page = table.concat(ids, ',')
+    elseif withVersions then
+      -- 'id,id,...|version,version,...' (a version is '' when the event has none)
+      local vers = redis.call('HMGET', base .. 'ev-ver', unpack(ids))
+      for i = 1, #ids do if not vers[i] then vers[i] = '' end end
+      page = table.concat(ids, ',') .. '|' .. table.concat(vers, ',')
     else
       local bodies = redis.call('HMGET', KEYS[1], unpack(ids))
       for i = 1, #ids do if not bodies[i] then bodies[i] = '' end end
