@@ -17,33 +17,44 @@ const encoder = new TextEncoder();
 
 const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
 
+/**
+ * SHA-1 padding of the `length` message bytes at the start of `bytes` (which must have room): 0x80, zeros, and the
+ * big-endian bit length of `hashedBefore + length` bytes in the last 8 bytes of the block. Returns the padded length.
+ */
+function pad(bytes: Uint8Array, length: number, hashedBefore: number): number {
+  const padded = Math.ceil((length + 9) / 64) * 64;
+  bytes[length] = 0x80;
+  for (let i = length + 1; i < padded - 5; i++) bytes[i] = 0;
+  const bits = (hashedBefore + length) * 8; // messages here are far below 2^32 bytes
+  bytes[padded - 5] = bits / 0x100000000;
+  bytes[padded - 4] = bits >>> 24;
+  bytes[padded - 3] = bits >>> 16;
+  bytes[padded - 2] = bits >>> 8;
+  bytes[padded - 1] = bits;
+  return padded;
+}
+
+/** The five state words as 20 big-endian bytes at the start of `out`. */
+function writeWords(words: Int32Array, out: Uint8Array): void {
+  for (let i = 0; i < 5; i++) {
+    const w = words[i]!;
+    out[i * 4] = w >>> 24;
+    out[i * 4 + 1] = w >>> 16;
+    out[i * 4 + 2] = w >>> 8;
+    out[i * 4 + 3] = w;
+  }
+}
+
 /** Plain SHA-1 of bytes (for keys longer than one block). */
 function sha1Bytes(bytes: Uint8Array): Uint8Array {
   const h = Int32Array.from(IV);
-  const padded = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
-  padded.set(bytes);
-  padded[bytes.length] = 0x80;
-  writeBitLength(padded, bytes.length);
-  for (let o = 0; o < padded.length; o += 64) compress(h, padded, o);
+  const block = new Uint8Array(Math.ceil((bytes.length + 9) / 64) * 64);
+  block.set(bytes);
+  const padded = pad(block, bytes.length, 0);
+  for (let o = 0; o < padded; o += 64) compress(h, block, o);
   const out = new Uint8Array(20);
-  for (let i = 0; i < 5; i++) {
-    out[i * 4] = h[i]! >>> 24;
-    out[i * 4 + 1] = h[i]! >>> 16;
-    out[i * 4 + 2] = h[i]! >>> 8;
-    out[i * 4 + 3] = h[i]!;
-  }
+  writeWords(h, out);
   return out;
-}
-
-/** Big-endian 64-bit bit length in the last 8 bytes of `padded` (messages here are far below 2^32 bits). */
-function writeBitLength(padded: Uint8Array, byteLength: number): void {
-  const bits = byteLength * 8;
-  const end = padded.length;
-  padded[end - 5] = bits / 0x100000000;
-  padded[end - 4] = bits >>> 24;
-  padded[end - 3] = bits >>> 16;
-  padded[end - 2] = bits >>> 8;
-  padded[end - 1] = bits;
 }
 
 /** The HMAC key schedule of one secret: the SHA-1 states after its inner and its outer padded block. */
@@ -100,16 +111,8 @@ function encode(text: string): number {
 
 /** HMAC-SHA1 of the UTF-8 bytes of `message`; the result is left in `digest`. */
 function hmacInto(key: HmacKey, message: string): void {
-  const len = encode(message);
-  const padded = Math.ceil((len + 9) / 64) * 64;
-  buf[len] = 0x80;
-  for (let i = len + 1; i < padded - 5; i++) buf[i] = 0;
-  const bits = (64 + len) * 8;
-  buf[padded - 5] = bits / 0x100000000;
-  buf[padded - 4] = bits >>> 24;
-  buf[padded - 3] = bits >>> 16;
-  buf[padded - 2] = bits >>> 8;
-  buf[padded - 1] = bits;
+  const length = encode(message); // first: it may replace `buf` with a larger one
+  const padded = pad(buf, length, 64); // after the key's inner block
   const inner = key.inner;
   state[0] = inner[0]!;
   state[1] = inner[1]!;
@@ -117,13 +120,7 @@ function hmacInto(key: HmacKey, message: string): void {
   state[3] = inner[3]!;
   state[4] = inner[4]!;
   for (let o = 0; o < padded; o += 64) compress(state, buf, o);
-  for (let i = 0; i < 5; i++) {
-    const w = state[i]!;
-    outerBlock[i * 4] = w >>> 24;
-    outerBlock[i * 4 + 1] = w >>> 16;
-    outerBlock[i * 4 + 2] = w >>> 8;
-    outerBlock[i * 4 + 3] = w;
-  }
+  writeWords(state, outerBlock);
   const outer = key.outer;
   digest[0] = outer[0]!;
   digest[1] = outer[1]!;

@@ -1,14 +1,13 @@
-import { createHmac } from 'node:crypto';
-import { hmacSha1Matches } from './sha1.js';
+import { hmacSha1Hex, hmacSha1Matches } from './sha1.js';
 
 const LOWER_HEX_SHA1 = /^[0-9a-f]{40}$/;
 
 /**
  * HMAC-SHA1 of the string-to-sign, lowercase hex (spec §4.1 step 3). The secret is the key's UUID text itself,
- * used as UTF-8 bytes; it is not hex-decoded.
+ * used as UTF-8 bytes; it is not hex-decoded. The same HMAC (sha1.ts, checked against node:crypto) as verification.
  */
 export function computeSignature(secretKey: string, stringToSign: string): string {
-  return createHmac('sha1', secretKey).update(stringToSign, 'utf8').digest('hex');
+  return hmacSha1Hex(secretKey, stringToSign);
 }
 
 /** True when `signature` has the only shape Indico can ever accept: 40 lowercase hex digits. */
