@@ -35,7 +35,7 @@ export interface CanonicalEntry {
 }
 
 /** Per byte: 1 = kept by `quote_plus` and by lower-casing; 2 = A-Z (kept, but lower-cased in keys); 0 = other. */
-export const PIECE_CLASS = new Uint8Array(256);
+const PIECE_CLASS = new Uint8Array(256);
 for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789_.-') PIECE_CLASS[ch.charCodeAt(0)] = 1;
 for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') PIECE_CLASS[ch.charCodeAt(0)] = 2;
 const CLASS = PIECE_CLASS;

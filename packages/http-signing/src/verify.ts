@@ -210,26 +210,25 @@ export class Parsed {
 
   add(key: string, value: string): void {
     this.pairs.push([key, value]);
-    const index = controlIndex(key);
-    if (index === -1) {
-      if (!(key in this.params)) this.params[key] = value;
-      return;
-    }
-    if (index === SIGNATURE) this.signatureCount++;
-    if (this.control[index] === undefined) this.control[index] = value;
+    if (!this.addControl(key, value) && !(key in this.params)) this.params[key] = value;
   }
 
-  /** Control params only (what the verifier itself reads); `params` and `pairs` stay empty. */
-  addControl(key: string, value: string): void {
+  /** Records `key` if it is a control param (what the verifier itself reads) and says whether it was one. */
+  addControl(key: string, value: string): boolean {
     const index = controlIndex(key);
-    if (index === -1) return;
-    if (index === SIGNATURE) this.signatureCount++;
-    if (this.control[index] === undefined) this.control[index] = value;
+    if (index === -1) return false;
+    this.#setControl(index, value);
+    return true;
   }
 
   addSignature(value: string): void {
-    this.signatureCount++;
-    if (this.control[SIGNATURE] === undefined) this.control[SIGNATURE] = value;
+    this.#setControl(SIGNATURE, value);
+  }
+
+  /** The first value of a control param wins; every `signature` is counted. */
+  #setControl(index: number, value: string): void {
+    if (index === SIGNATURE) this.signatureCount++;
+    if (this.control[index] === undefined) this.control[index] = value;
   }
 }
 
@@ -428,7 +427,8 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     : parseRaw(source ?? '', !isPost, maxBytes, maxParams, Collect.Control);
   // `params` and `pairs` are built on first access (the export API, for one, never reads them): a second pass over
   // the same, already validated, input.
-  const full = form ? () => parsed : () => parseRaw(source ?? '', !isPost, maxBytes, maxParams, Collect.All);
+  let all: Parsed | null = null;
+  const full = form ? () => parsed : () => (all ??= parseRaw(source ?? '', !isPost, maxBytes, maxParams, Collect.All));
 
   if (parsed.signatureCount > 1) {
     throw signingError('SIGNATURE_DUPLICATED', `${parsed.signatureCount} signature parameters`);
