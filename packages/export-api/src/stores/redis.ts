@@ -270,6 +270,16 @@ function stripPath(c: StoredCategory): CategoryRecord {
  * by end), so a category-and-window query reads only events starting in [from - longest duration, to]
  * instead of scanning every event. Writes of an event and its indexes are one Lua script.
  */
+/** A listed event the process holds: its stored JSON, the frozen record, and what says it is still current. */
+interface ListedEntry {
+  raw: string;
+  record: EventRecord;
+  /** Tracking epoch it was read in (trackListings). */
+  epoch?: number;
+  /** Body version it was read at (versioned listings). */
+  ver?: string;
+}
+
 export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const { client } = options;
   const k = catalogKeys(options.prefix ?? '');
@@ -277,7 +287,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const listedMax = options.listedEventCache ?? 5000;
   // event id -> its stored JSON and the decoded, frozen record: a listing hands out the same object while the
   // stored JSON is unchanged (compared in full), a new one as soon as it changed
-  const listed = new Map<string, { raw: string; record: EventRecord; epoch?: number; ver?: string }>();
+  const listed = new Map<string, ListedEntry>();
   const trackEvents = !!options.trackListings && listedMax > 0;
   const trackedPrefixes = [...(trackEvents ? [k.events] : []), ...(options.trackUsers ? [k.users] : [])];
   const tracker = trackedPrefixes.length > 0 ? listingTracker(client, trackedPrefixes) : null;
@@ -285,7 +295,7 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
   const USERS = options.trackUsers ? trackedPrefixes.length - 1 : -1;
   // user id -> stored JSON ('' for none) read in users epoch `epoch`
   const usersHeld = new Map<string, { raw: string; epoch: number }>();
-  const decodeListed = (raw: string, epoch?: number): EventRecord => {
+  const decodeListed = (raw: string): EventRecord => {
     if (listedMax <= 0) return JSON.parse(raw) as EventRecord;
     // Records written with `id` first (the usual case) are found without decoding: ids match [A-Za-z0-9_]+.
     const end = raw.startsWith('{"id":"') ? raw.indexOf('"', 7) : -1;
@@ -296,15 +306,40 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
       id = parsed.id;
     }
     const hit = listed.get(id);
-    if (hit !== undefined && hit.raw === raw) {
-      hit.epoch = epoch;
-      return hit.record;
-    }
+    if (hit !== undefined && hit.raw === raw) return hit.record;
     const record = deepFreeze(parsed ?? (JSON.parse(raw) as EventRecord));
     if (record.id !== id) return record;
     if (hit === undefined && listed.size >= listedMax) listed.delete(listed.keys().next().value!);
-    listed.set(id, { raw, record, epoch });
+    listed.set(id, { raw, record }); // a listing stamps it (epoch or version) when it knows one
     return record;
+  };
+  /**
+   * The listed records of `ids`: those held that `current` accepts, the others read in one HMGET and decoded;
+   * `mark` stamps the held entry of a body just read (when the process keeps it).
+   */
+  const heldOrRead = async (
+    ids: Iterable<string>,
+    current: (id: string, held: ListedEntry) => boolean,
+    mark: (id: string, held: ListedEntry) => void,
+  ): Promise<Map<string, EventRecord>> => {
+    const records = new Map<string, EventRecord>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const held = listed.get(id);
+      if (held !== undefined && current(id, held)) records.set(id, held.record);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const raw = await client.hmget(k.events, ...missing);
+      missing.forEach((id, i) => {
+        const body = raw[i];
+        if (!body) return;
+        records.set(id, decodeListed(body));
+        const held = listed.get(id);
+        if (held !== undefined && held.raw === body) mark(id, held);
+      });
+    }
+    return records;
   };
   let closed = false;
   const live = () => {
@@ -628,45 +663,26 @@ export function createRedisCatalog(options: RedisStoreOptions): RedisCatalog {
         moreAfter: more.some((m) => Number(m) === 1),
       });
       if (trusted !== null) {
-        const ids = [...new Set(lists.flat())];
-        const records = new Map<string, EventRecord>();
-        const unchanged = tracker!.epochOf(EVENTS) === trusted;
-        for (const id of ids) {
-          const e = listed.get(id);
-          if (unchanged && e !== undefined && e.epoch === trusted) records.set(id, e.record);
-        }
-        const missing = ids.filter((id) => !records.has(id));
-        if (missing.length > 0) {
-          const raw = await client.hmget(k.events, ...missing);
-          // kept as held only when no invalidation arrived while reading
-          const epoch = tracker!.epochOf(EVENTS) === trusted ? trusted : undefined;
-          missing.forEach((id, i) => {
-            if (raw[i]) records.set(id, decodeListed(raw[i]!, epoch));
-          });
-        }
+        const records = await heldOrRead(
+          new Set(lists.flat()),
+          (_id, held) => held.epoch === trusted && tracker!.epochOf(EVENTS) === trusted,
+          (_id, held) => {
+            // kept as held only when no invalidation arrived while reading
+            held.epoch = tracker!.epochOf(EVENTS) === trusted ? trusted : undefined;
+          },
+        );
         return listing((id) => records.get(id));
       }
       if (versions !== null) {
-        // bodies are read only for events not held at the listed version (version '' = written before versions
-        // existed: always read)
-        const records = new Map<string, EventRecord>();
-        const missing: Array<[string, string]> = [];
-        for (const [id, ver] of versions) {
-          const hit = listed.get(id);
-          if (ver !== '' && hit !== undefined && hit.ver === ver) records.set(id, hit.record);
-          else missing.push([id, ver]);
-        }
-        if (missing.length > 0) {
-          const raw = await client.hmget(k.events, ...missing.map(([id]) => id));
-          missing.forEach(([id, ver], i) => {
-            const body = raw[i];
-            if (!body) return;
-            records.set(id, decodeListed(body));
-            const held = listed.get(id);
+        // version '' = written before versions existed: always read
+        const records = await heldOrRead(
+          versions.keys(),
+          (id, held) => held.ver !== undefined && held.ver === versions.get(id),
+          (id, held) => {
             // the body read is that version or newer: a newer one is read again at the next listing, never older
-            if (held !== undefined && held.raw === body) held.ver = ver === '' ? undefined : ver;
-          });
-        }
+            held.ver = versions.get(id) || undefined;
+          },
+        );
         return listing((id) => records.get(id));
       }
       return listing((raw) => (raw ? decodeListed(raw) : undefined));
