@@ -1,4 +1,4 @@
-import { asciiLower, formDecodeBinary, quotePlusBinary, rawToBinary, utf8ToBinary } from './quote.js';
+import { asciiLower, formDecodeRange, quotePlusBinary, rawToBinary, utf8ToBinary } from './quote.js';
 
 /**
  * Which Indico server's canonical form to build (spec: export-api-and-signing §4.1, §4.3, §11):
@@ -30,8 +30,8 @@ export interface CanonicalQueryOptions {
 export interface CanonicalEntry {
   k: string;
   v: string;
-  e2?: string;
-  e3?: string;
+  e2: string | undefined;
+  e3: string | undefined;
 }
 
 /** Per byte: 1 = kept by `quote_plus` and by lower-casing; 2 = A-Z (kept, but lower-cased in keys); 0 = other. */
@@ -75,7 +75,12 @@ export function entryFromPiece(piece: string, scan: number): CanonicalEntry {
     const e = k + piece.slice(eq);
     return { k, v: piece.slice(eq + 1), e2: e, e3: e };
   }
-  return { k: asciiLower(formDecodeBinary(piece.slice(0, eq))), v: formDecodeBinary(piece.slice(eq + 1)) };
+  return {
+    k: asciiLower(formDecodeRange(piece, 0, eq)),
+    v: formDecodeRange(piece, eq + 1, piece.length),
+    e2: undefined,
+    e3: undefined,
+  };
 }
 
 const DEFAULT_REMOVE: readonly string[] = ['signature'];
@@ -102,18 +107,19 @@ export function canonicalEntriesFromPieces(pieces: readonly string[], remove: re
   return out.sort(compareEntries);
 }
 
-/** `urlencode` of sorted entries, joined with `&` (encoded pairs are cached on the entries). */
-export function encodeEntries(entries: readonly CanonicalEntry[], tildeLiteral: boolean): string {
+/** `urlencode` of sorted entries, joined with `&`, leaving out entries keyed `skip` (encoded pairs are cached). */
+export function encodeEntries(entries: readonly CanonicalEntry[], tildeLiteral: boolean, skip?: string): string {
   let out = '';
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
+    if (e.k === skip) continue;
     let pair = tildeLiteral ? e.e3 : e.e2;
     if (pair === undefined) {
       pair = `${quotePlusBinary(e.k, tildeLiteral)}=${quotePlusBinary(e.v, tildeLiteral)}`;
       if (tildeLiteral) e.e3 = pair;
       else e.e2 = pair;
     }
-    out += i === 0 ? pair : `&${pair}`;
+    out += out === '' ? pair : `&${pair}`;
   }
   return out;
 }
@@ -159,7 +165,7 @@ export function canonicalEntriesFromPairs(
     if (value === '') continue;
     const k = asciiLower(utf8ToBinary(key));
     if (remove.includes(k)) continue;
-    out.push({ k, v: utf8ToBinary(value) });
+    out.push({ k, v: utf8ToBinary(value), e2: undefined, e3: undefined });
   }
   return out.sort(compareEntries);
 }

@@ -55,28 +55,54 @@ function hexVal(c: number): number {
   return -1;
 }
 
+/** `formDecodeRange` flag: `quote_plus` of the result is not the raw text (a safe byte or a space was escaped, an
+ *  escape used lowercase hex, or a byte quote_plus escapes was sent raw). */
+export const DECODED_CHANGED = 1;
+/** `formDecodeRange` flag: the result has a byte >= 0x80 (so it must be checked as UTF-8). */
+export const DECODED_HIGH = 2;
+/** `formDecodeRange` flag: the result has a `~` (the 1.x/2.x and the 3.x encodings differ). */
+export const DECODED_TILDE = 4;
+/** Flags of the last `formDecodeRange` call. */
+export const decodeFlags = { value: 0 };
+
 /**
- * Form-decodes one raw key or value into a binary string: `+` is a space, `%XX` a byte. Python leaves a bad
- * escape as literal text; no genuine client produces one, so we reject it (QUERY_MALFORMED) instead of guessing.
+ * Form-decodes `s.slice(from, to)`, a raw key or value, into a binary string: `+` is a space, `%XX` a byte; and
+ * leaves DECODED_* flags in `decodeFlags.value`. Python leaves a bad escape as literal text; no genuine client
+ * produces one, so we reject it (QUERY_MALFORMED) instead of guessing.
  */
-export function formDecodeBinary(raw: string): string {
-  const s = raw.indexOf('+') === -1 ? raw : raw.replace(/\+/g, ' ');
-  const pct = s.indexOf('%');
-  if (pct === -1) return s;
+export function formDecodeRange(s: string, from: number, to: number): string {
+  let flags = 0;
   let out = '';
-  let last = 0;
-  for (let i = pct; i < s.length; i++) {
-    if (s.charCodeAt(i) !== 0x25) continue;
-    const hi = i + 2 < s.length ? hexVal(s.charCodeAt(i + 1)) : -1;
-    const lo = hi === -1 ? -1 : hexVal(s.charCodeAt(i + 2));
-    if (lo === -1) {
-      throw signingError('QUERY_MALFORMED', `bad percent-escape ${JSON.stringify(s.slice(i, i + 3))}`);
+  let last = from;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      const hi = i + 2 < to ? hexVal(s.charCodeAt(i + 1)) : -1;
+      const lo = hi === -1 ? -1 : hexVal(s.charCodeAt(i + 2));
+      if (lo === -1) {
+        const bad = s.slice(i, Math.min(i + 3, to)).replace(/\+/g, ' ');
+        throw signingError('QUERY_MALFORMED', `bad percent-escape ${JSON.stringify(bad)}`);
+      }
+      const b = hi * 16 + lo;
+      if (SAFE[b] === 1 || b === 0x20 || s.charCodeAt(i + 1) > 0x46 || s.charCodeAt(i + 2) > 0x46) {
+        flags |= DECODED_CHANGED;
+      }
+      if (b >= 0x80) flags |= DECODED_HIGH;
+      else if (b === 0x7e) flags |= DECODED_TILDE;
+      out += s.slice(last, i) + String.fromCharCode(b);
+      last = i + 3;
+      i += 2;
+    } else if (c === 0x2b) {
+      out += `${s.slice(last, i)} `;
+      last = i + 1;
+    } else if (SAFE[c] !== 1) {
+      flags |= DECODED_CHANGED;
+      if (c >= 0x80) flags |= DECODED_HIGH;
+      else if (c === 0x7e) flags |= DECODED_TILDE;
     }
-    out += s.slice(last, i) + String.fromCharCode(hi * 16 + lo);
-    last = i + 3;
-    i += 2;
   }
-  return out + s.slice(last);
+  decodeFlags.value = flags;
+  return last === from ? s.slice(from, to) : out + s.slice(last, to);
 }
 
 /** ASCII-only lower-casing, as Python 2 `str.lower()` on bytes (and PHP >= 8.2 `strtolower`). */

@@ -1,7 +1,5 @@
 import { hmacSha1Hex, hmacSha1Matches } from './sha1.js';
 
-const LOWER_HEX_SHA1 = /^[0-9a-f]{40}$/;
-
 /**
  * HMAC-SHA1 of the string-to-sign, lowercase hex (spec §4.1 step 3). The secret is the key's UUID text itself,
  * used as UTF-8 bytes; it is not hex-decoded. The same HMAC (sha1.ts, checked against node:crypto) as verification.
@@ -12,7 +10,12 @@ export function computeSignature(secretKey: string, stringToSign: string): strin
 
 /** True when `signature` has the only shape Indico can ever accept: 40 lowercase hex digits. */
 export function isWellFormedSignature(signature: string): boolean {
-  return signature.length === 40 && LOWER_HEX_SHA1.test(signature);
+  if (typeof signature !== 'string' || signature.length !== 40) return false;
+  for (let i = 0; i < 40; i++) {
+    const c = signature.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /**

@@ -49,6 +49,11 @@ export interface ApiKeyStore {
   create(userId: string, options?: CreateApiKeyOptions): Promise<ApiKeyRecord>;
   /** Looks a key up by its exact (case-sensitive) text; old (regenerated) keys are not found. */
   get(key: string): Promise<ApiKeyRecord | null>;
+  /**
+   * Optional synchronous look-up for adapters that hold records in process: the record `get` would return, `null`
+   * when the key is known not to exist, `undefined` when only `get` can tell. Never staler than `get`.
+   */
+  peek?(key: string): ApiKeyRecord | null | undefined;
   getByUser(userId: string): Promise<ApiKeyRecord | null>;
   /** New key and secret for the same user; the previous key stops working at once and joins `oldKeys`. */
   regenerate(key: string): Promise<ApiKeyRecord>;

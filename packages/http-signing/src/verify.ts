@@ -9,7 +9,17 @@ import {
   stringToSign,
 } from './canonical.js';
 import { signingError } from './errors.js';
-import { asciiLower, binaryToText, formDecodeBinary, rawToBinary, utf8ToBinary } from './quote.js';
+import {
+  asciiLower,
+  binaryToText,
+  DECODED_CHANGED,
+  DECODED_HIGH,
+  DECODED_TILDE,
+  decodeFlags,
+  formDecodeRange,
+  rawToBinary,
+  utf8ToBinary,
+} from './quote.js';
 import { isWellFormedSignature, signatureMatches } from './signature.js';
 import type { ApiKeyRecord, ApiKeyStore, ReplayStore } from './store.js';
 
@@ -119,11 +129,22 @@ export type VerifyOutcome = UserOutcome | PublicOnlyOutcome | AnonymousOutcome;
 const PY_INT = /^[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*$/;
 const REMOVE_SIGNATURE: readonly string[] = ['signature'];
 
+/** `[0-9]+` (the usual timestamp), without a regex. */
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return s.length > 0;
+}
+
 /**
  * Prototype of `params` objects: empty and without Object.prototype, so any key (even `__proto__` or
  * `constructor`) is an ordinary own property, while the object itself stays in V8's fast mode.
  */
 const PARAMS_PROTO: object = Object.freeze(Object.create(null));
+const NO_PAIRS: Array<[string, string]> = Object.freeze([]) as unknown as Array<[string, string]>;
+const NO_PARAMS: Record<string, string> = Object.freeze(Object.create(PARAMS_PROTO));
 
 /** Sorts canonical entries; insertion sort for the usual handful, the built-in sort beyond that. */
 function sortEntries(entries: CanonicalEntry[]): void {
@@ -142,8 +163,8 @@ function sortEntries(entries: CanonicalEntry[]): void {
   }
 }
 
-/** Control params Indico pops before hooks run (spec §2 step 2), by index into `Parsed.control`. */
-const CONTROL_NAMES = [
+/** @internal Control params Indico pops before hooks run (spec §2 step 2), by index into `Parsed.control`. */
+export const CONTROL_NAMES = [
   'ak',
   'apikey',
   'signature',
@@ -173,8 +194,8 @@ const NC = 10;
 const NOCACHE = 11;
 const P = 12;
 const PRETTY = 13;
-/** Index of a control param in CONTROL_NAMES, or -1: by length first, so most keys cost one comparison or none. */
-function controlIndex(k: string): number {
+/** @internal Index of a control param in CONTROL_NAMES, or -1: by length first, so most keys cost one comparison or none. */
+export function controlIndex(k: string): number {
   switch (k.length) {
     case 1:
       return k === 'p' ? P : -1;
@@ -198,15 +219,36 @@ export class Parsed {
   /** Canonical entries as Indico 3.x builds them (`&` only). */
   entries: CanonicalEntry[] = [];
   /** Canonical entries as Indico 1.x/2.x builds them (`&` and `;`); same array when there is no raw `;`. */
-  entriesPy2: CanonicalEntry[] = [];
-  pairs: Array<[string, string]> = [];
-  /** First value of every non-control param. */
-  params: Record<string, string> = Object.create(PARAMS_PROTO);
+  entriesPy2: CanonicalEntry[] = this.entries;
+  /** Every decoded pair; left empty unless the parse collects everything. */
+  pairs: Array<[string, string]>;
+  /** First value of every non-control param; left empty unless the parse collects everything. */
+  params: Record<string, string>;
   /** First value of each control param, by CONTROL_NAMES index. */
-  control: Array<string | undefined> = new Array(CONTROL_NAMES.length).fill(undefined);
+  control: Array<string | undefined> = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
   signatureCount = 0;
   /** Some signed key or value contains `~` (then the 1.x/2.x and 3.x forms differ). */
   tilde = false;
+
+  constructor(all: boolean) {
+    this.pairs = all ? [] : NO_PAIRS;
+    this.params = all ? Object.create(PARAMS_PROTO) : NO_PARAMS;
+  }
 
   add(key: string, value: string): void {
     this.pairs.push([key, value]);
@@ -240,9 +282,6 @@ function toText(binary: string): string {
   return text;
 }
 
-/** A byte that keeps a piece from being its own canonical encoding (`=` and `&` are handled separately). */
-const SPECIAL = /[^A-Za-z0-9_.=&-]/g;
-
 /** What `parseRaw` gathers besides the canonical entries. */
 export const Collect = {
   /** The signature only (`isSignatureValid`). */
@@ -256,8 +295,9 @@ export type Collect = (typeof Collect)[keyof typeof Collect];
 
 /**
  * @internal
- * Parses a raw query or form body: canonical entries, plus what `collect` asks for. Every piece is validated
- * (percent-escapes, UTF-8) whatever `collect` is, so a later `Collect.All` parse of the same input cannot fail.
+ * Parses a raw query or form body: canonical entries, plus what `collect` asks for. Every piece's percent-escapes
+ * are checked whatever `collect` is, and its UTF-8 too unless only the signature is collected, so a later
+ * `Collect.All` parse of input that passed a `Collect.Control` parse cannot fail.
  */
 export function parseRaw(
   raw: string | Uint8Array,
@@ -266,16 +306,39 @@ export function parseRaw(
   maxParams: number,
   collect: Collect = Collect.All as Collect,
 ): Parsed {
+  if (typeof raw === 'string' && raw.length <= maxBytes) {
+    // ASCII (the usual case) is its own binary form; null means a non-ASCII char, to be taken as UTF-8
+    const parsed = parseBinary(raw, true, semicolons, maxParams, collect);
+    if (parsed !== null) return parsed;
+  }
   const bin = rawToBinary(raw);
   if (bin.length > maxBytes) {
     throw signingError('QUERY_TOO_LARGE', `${bin.length} bytes; at most ${maxBytes} are accepted`);
   }
-  const p = new Parsed();
+  return parseBinary(bin, false, semicolons, maxParams, collect)!;
+}
+
+/** A char that keeps a piece from being its own canonical encoding (`=` and `&` are found separately). */
+const SPECIAL = /[^A-Za-z0-9_.=&-]/g;
+
+/**
+ * One pass over a binary query, piece by piece, with native searches: the next `&`, the next `=`, and the next char
+ * a piece cannot keep as is. A piece made only of `[A-Za-z0-9_.-]` and one `=` is its own canonical encoding (keys
+ * lower-cased) and needs no decoding; the others are decoded in one more pass over the piece, which also tells
+ * whether `quote_plus` of the result gives back the raw piece (then that is kept as its encoding too).
+ * With `asciiOnly`, returns null at the first char above 0x7f.
+ */
+function parseBinary(
+  bin: string,
+  asciiOnly: boolean,
+  semicolons: boolean,
+  maxParams: number,
+  collect: Collect,
+): Parsed | null {
+  const p = new Parsed(collect === Collect.All);
   const n = bin.length;
   let count = 0;
   let semicolon = false;
-  // Piece by piece (no split), with native searches: the next `&`, the next `=`, and the next byte a piece cannot
-  // keep as is (anything but [A-Za-z0-9_.-], `=` and `&`). Most pieces are clean ASCII and need no decoding.
   SPECIAL.lastIndex = 0;
   let special = SPECIAL.test(bin) ? SPECIAL.lastIndex - 1 : n;
   let nextEq = bin.indexOf('=');
@@ -286,7 +349,9 @@ export function parseRaw(
     let unclean = false;
     while (special < i) {
       unclean = true;
-      if (bin.charCodeAt(special) === 0x3b) semicolon = true;
+      const c = bin.charCodeAt(special);
+      if (c === 0x3b) semicolon = true;
+      else if (c >= 0x80 && asciiOnly) return null;
       special = SPECIAL.test(bin) ? SPECIAL.lastIndex - 1 : n;
     }
     let eq = -1;
@@ -294,55 +359,16 @@ export function parseRaw(
       eq = nextEq;
       nextEq = bin.indexOf('=', eq + 1);
       if (nextEq === -1) nextEq = n;
-      // a second `=` in the piece belongs to the value, which quote_plus then encodes
       while (nextEq < i) {
-        unclean = true;
+        unclean = true; // a second `=` belongs to the value, which quote_plus then encodes
         nextEq = bin.indexOf('=', nextEq + 1);
         if (nextEq === -1) nextEq = n;
       }
     }
-    let upper = false;
-    if (!unclean) {
-      for (let j = start, end = eq === -1 ? i : eq; j < end; j++) {
-        const c = bin.charCodeAt(j);
-        if (c <= 0x5a && c >= 0x41) {
-          upper = true;
-          break;
-        }
-      }
-    }
     if (i > start) {
       if (++count > maxParams) throw signingError('QUERY_TOO_LARGE', `more than ${maxParams} parameters`);
-      const signed = eq !== -1 && eq !== i - 1; // parse_qs drops `=`-less and blank pieces
-      if (!unclean) {
-        // the text is the raw piece, and the piece is (nearly) its own canonical encoding
-        const key = bin.slice(start, eq === -1 ? i : eq);
-        const value = eq === -1 ? '' : bin.slice(eq + 1, i);
-        if (collect === Collect.All) p.add(key, value);
-        else if (collect === Collect.Control) p.addControl(key, value);
-        else if (key === 'signature') p.addSignature(value);
-        if (signed) {
-          const k = upper ? key.toLowerCase() : key;
-          if (k !== 'signature') {
-            const e = upper ? k + bin.slice(eq, i) : bin.slice(start, i);
-            p.entries.push({ k, v: value, e2: e, e3: e });
-          }
-        }
-      } else {
-        const kb = formDecodeBinary(bin.slice(start, eq === -1 ? i : eq));
-        const vb = eq === -1 ? '' : formDecodeBinary(bin.slice(eq + 1, i));
-        if (collect === Collect.All) p.add(toText(kb), toText(vb));
-        // decoded as text here too, so an invalid query fails now, not when `params` is first read
-        else if (collect === Collect.Control) p.addControl(toText(kb), toText(vb));
-        else if (kb === 'signature') p.addSignature(vb);
-        if (signed) {
-          const k = asciiLower(kb);
-          if (k !== 'signature') {
-            p.entries.push({ k, v: vb });
-            if (!p.tilde && (k.includes('~') || vb.includes('~'))) p.tilde = true;
-          }
-        }
-      }
+      if (unclean) addDecodedPiece(p, bin, start, eq, i, collect);
+      else addCleanPiece(p, bin, start, eq, i, collect);
     }
     start = i + 1;
   }
@@ -352,8 +378,49 @@ export function parseRaw(
   return p;
 }
 
+/** A piece of `[A-Za-z0-9_.-]` and at most one `=`: the text is the raw piece, nearly its own canonical form. */
+function addCleanPiece(p: Parsed, bin: string, start: number, eq: number, end: number, collect: Collect): void {
+  const key = bin.slice(start, eq === -1 ? end : eq);
+  const value = eq === -1 ? '' : bin.slice(eq + 1, end);
+  if (collect === Collect.All) p.add(key, value);
+  else if (collect === Collect.Control) p.addControl(key, value);
+  else if (key === 'signature') p.addSignature(value);
+  if (eq === -1 || eq === end - 1) return; // parse_qs drops `=`-less and blank pieces
+  const k = key.toLowerCase();
+  if (k === 'signature') return;
+  const e = k === key ? bin.slice(start, end) : k + bin.slice(eq, end);
+  p.entries.push({ k, v: value, e2: e, e3: e });
+}
+
+/** Any other piece: decoded (`+`, `%XX`), checked as UTF-8 unless only the signature is collected. */
+function addDecodedPiece(p: Parsed, bin: string, start: number, eq: number, end: number, collect: Collect): void {
+  const kb = formDecodeRange(bin, start, eq === -1 ? end : eq);
+  const kFlags = decodeFlags.value;
+  const vb = eq === -1 ? '' : formDecodeRange(bin, eq + 1, end);
+  const flags = kFlags | (eq === -1 ? 0 : decodeFlags.value);
+  if (collect !== Collect.Signature) {
+    // decoded as text here too, so an invalid query fails now, not when `params` is first read
+    const key = kFlags & DECODED_HIGH ? toText(kb) : kb;
+    const value = flags & DECODED_HIGH ? toText(vb) : vb;
+    if (collect === Collect.All) p.add(key, value);
+    else p.addControl(key, value);
+  } else if (kb === 'signature') p.addSignature(vb);
+  if (eq === -1 || eq === end - 1) return;
+  const k = asciiLower(kb);
+  if (k === 'signature') return;
+  if (flags & DECODED_TILDE) p.tilde = true;
+  // when quote_plus gives back the raw text, the raw piece (key lower-cased) is the 1.x/2.x encoding, and the 3.x
+  // one too unless a `~` is involved
+  let e: string | undefined;
+  if (!(flags & DECODED_CHANGED)) {
+    if (k === kb) e = bin.slice(start, end);
+    else if (eq - start === kb.length && bin.startsWith(kb, start)) e = k + bin.slice(eq, end); // raw key = text
+  }
+  p.entries.push({ k, v: vb, e2: e, e3: flags & DECODED_TILDE ? undefined : e });
+}
+
 function parseForm(form: ParsedForm, maxParams: number): Parsed {
-  const p = new Parsed();
+  const p = new Parsed(true);
   for (const [key, raw] of Object.entries(form)) {
     const values = typeof raw === 'string' ? [raw] : raw;
     if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
@@ -364,7 +431,7 @@ function parseForm(form: ParsedForm, maxParams: number): Parsed {
       p.add(key, value);
       const k = asciiLower(utf8ToBinary(key));
       if (value !== '' && k !== 'signature') {
-        p.entries.push({ k, v: utf8ToBinary(value) });
+        p.entries.push({ k, v: utf8ToBinary(value), e2: undefined, e3: undefined });
         if (k.includes('~') || value.includes('~')) p.tilde = true;
       }
     }
@@ -438,7 +505,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   const timestampText = control[TIMESTAMP];
   let timestamp = 0;
   if (timestampText) {
-    if (!PY_INT.test(timestampText)) {
+    if (!isDigits(timestampText) && !PY_INT.test(timestampText)) {
       throw signingError('TIMESTAMP_MALFORMED', `timestamp ${JSON.stringify(timestampText.slice(0, 40))}`);
     }
     timestamp = Number(timestampText.trim()) || 0;
@@ -468,7 +535,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     return outcome({ kind: 'anonymous' }, full, { noCache, pretty, signed: false, persistent: false, keyUse: null });
   }
 
-  const record = await options.keyStore.get(ak);
+  const record = options.keyStore.peek?.(ak) ?? (await options.keyStore.get(ak));
   if (!record) throw signingError('INVALID_API_KEY');
   if (record.blocked) throw signingError('API_KEY_BLOCKED');
 
@@ -515,7 +582,7 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
   const keyUse: PendingKeyUse = {
     key: record.key,
     path: input.path,
-    query: encodeEntries(withoutTimestamp(parsed.entriesPy2), false),
+    query: encodeEntries(parsed.entriesPy2, false, 'timestamp'),
     authenticated: !onlyPublic,
     ip: input.ip ?? null,
   };
@@ -542,12 +609,36 @@ class Outcome {
   #full: () => Parsed;
   #params: Record<string, string> | null = null;
   #pairs: Array<[string, string]> | null = null;
+  declare kind: VerifyOutcome['kind'];
+  declare userId: string;
+  declare via: UserOutcome['via'];
+  declare reason: PublicOnlyOutcome['reason'];
+  declare apiKey: ApiKeyRecord | null;
+  declare noCache: boolean;
+  declare pretty: boolean;
+  declare signed: boolean;
+  declare persistent: boolean;
+  declare keyUse: PendingKeyUse | null;
   constructor(
     head: OutcomeHead,
     full: () => Parsed,
     flags: Pick<OutcomeBase, 'noCache' | 'pretty' | 'signed' | 'persistent' | 'keyUse'>,
   ) {
-    Object.assign(this, head, flags);
+    // field by field (not Object.assign): each kind gets exactly its own fields, and this is on every request
+    this.kind = head.kind;
+    if (head.kind === 'user') {
+      this.userId = head.userId;
+      this.via = head.via;
+      this.apiKey = head.apiKey;
+    } else if (head.kind === 'public-only') {
+      this.reason = head.reason;
+      this.apiKey = head.apiKey;
+    }
+    this.noCache = flags.noCache;
+    this.pretty = flags.pretty;
+    this.signed = flags.signed;
+    this.persistent = flags.persistent;
+    this.keyUse = flags.keyUse;
     this.#full = full;
   }
   get params(): Record<string, string> {
@@ -580,13 +671,6 @@ function outcome(
   flags: Pick<OutcomeBase, 'noCache' | 'pretty' | 'signed' | 'persistent' | 'keyUse'>,
 ): VerifyOutcome {
   return new Outcome(head, full, flags) as unknown as VerifyOutcome;
-}
-
-function withoutTimestamp(entries: CanonicalEntry[]): CanonicalEntry[] {
-  for (let i = 0; i < entries.length; i++) {
-    if (entries[i]!.k === 'timestamp') return entries.filter((e) => e.k !== 'timestamp');
-  }
-  return entries;
 }
 
 /**

@@ -50,11 +50,14 @@ describe.skipIf(!hasRedis())('Redis ApiKeyStore: cached reads and batched uses',
     const first = await server.get(k.key);
     expect(first!.blocked).toBe(false);
     expect(Object.isFrozen(first)).toBe(true);
+    expect(server.peek!(k.key)).toBe(first); // the cached record, synchronously
+    expect(admin.peek!(k.key)).toBeUndefined(); // no cache: only get can tell
     // the cached copy is really used: a change behind the store's back (no message) is not seen
     await r.client.hset(`${r.prefix}{apikeys}:key:${k.key}`, 'secret', 'changed-behind-its-back');
     expect((await server.get(k.key))!.secret).toBe(k.secret);
 
     await admin.setBlocked(k.key, true);
+    expect(await until(async () => server.peek!(k.key) === undefined)).toBe(true); // dropped by the message
     expect(await until(async () => (await server.get(k.key))!.blocked)).toBe(true);
     expect((await server.get(k.key))!.secret).toBe('changed-behind-its-back'); // read afresh
     const again = await admin.regenerate(k.key);
@@ -68,6 +71,7 @@ describe.skipIf(!hasRedis())('Redis ApiKeyStore: cached reads and batched uses',
     const k = await server.create('u2');
     await until(() => cachedTwice(server, k.key));
     expect((await server.setBlocked(k.key, true)).blocked).toBe(true);
+    expect(server.peek!(k.key)?.blocked ?? true).toBe(true); // never the record from before the write
     expect((await server.get(k.key))!.blocked).toBe(true);
     await server.recordUse(k.key, use(5));
     expect((await server.get(k.key))!.useCount).toBe(1);

@@ -10,6 +10,7 @@ import {
   type VerifyRequestInput,
   verifyRequest,
 } from '../src/index.js';
+import { CONTROL_NAMES, controlIndex } from '../src/verify.js';
 import { rejection, splitUrl, storeWithKey } from './helpers.js';
 
 const KEY = 'a1b2c3d4-0000-4000-8000-000000000001';
@@ -541,5 +542,14 @@ describe('verifyRequest: params and pairs are built on first access', () => {
     ).toMatchObject({
       code: 'QUERY_MALFORMED',
     });
+  });
+});
+
+describe('control params lookup', () => {
+  it('maps each control name to its own index and nothing else to one', () => {
+    for (const [i, name] of CONTROL_NAMES.entries()) expect(controlIndex(name), name).toBe(i);
+    for (const other of ['', 'P', 'AK', 'apikeys', 'signaturE', 'q', 'tz', 'ap', 'from', 'onlypublik', 'csrftoken']) {
+      expect(controlIndex(other), other).toBe(-1);
+    }
   });
 });

@@ -63,6 +63,9 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
     async get(key) {
       return byKey.get(key) ?? null;
     },
+    peek(key) {
+      return byKey.get(key) ?? null;
+    },
     async getByUser(userId) {
       const key = byUser.get(userId);
       return (key === undefined ? undefined : byKey.get(key)) ?? null;

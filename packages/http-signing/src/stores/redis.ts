@@ -142,6 +142,10 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       }
     },
     get,
+    peek(key) {
+      if (!reads || typeof key !== 'string' || key === '') return undefined;
+      return reads.lookup(key) ?? undefined;
+    },
     async getByUser(userId) {
       if (typeof userId !== 'string' || userId === '') return null;
       await uses?.flush().catch(() => {}); // listings show this process's uses too

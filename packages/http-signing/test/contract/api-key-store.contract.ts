@@ -182,6 +182,27 @@ export function describeApiKeyStoreContract(name: string, make: MakeApiKeyStore)
       expect((await store.create('u1')).userId).toBe('u1');
     });
 
+    it('peek never disagrees with get: it gives the same record, or undefined when only get can tell', async () => {
+      const store = await open();
+      const agrees = async (key: string) => {
+        const peeked = store.peek!(key);
+        const got = await store.get(key);
+        if (peeked !== undefined) expect(peeked).toEqual(got);
+        return peeked;
+      };
+      expect(typeof store.peek).toBe('function');
+      const r = await store.create('u1');
+      await agrees(r.key);
+      await store.setBlocked(r.key, true);
+      expect((await agrees(r.key))?.blocked ?? true).toBe(true);
+      const next = await store.regenerate(r.key);
+      expect(await agrees(r.key)).not.toBeTruthy();
+      await agrees(next.key);
+      await store.remove(next.key);
+      expect(await agrees(next.key)).not.toBeTruthy();
+      expect(await agrees('')).not.toBeTruthy();
+    });
+
     it('has an idempotent close()', async () => {
       const store = await open();
       await store.close();
