@@ -25,13 +25,19 @@ export interface CanonicalQueryOptions {
 
 /**
  * One decoded parameter that takes part in the canonical form: `k` lower-cased key, `v` value (binary strings).
- * `e2` / `e3` cache the encoded `k=v` pair for the 1.x/2.x and the 3.x form.
+ * `e2` / `e3` cache the encoded `k=v` pair for the 1.x/2.x and the 3.x form. When the pair is its own encoding
+ * (`e2` is `k=v` itself) `v` may be left undefined: `entryValue` reads it from `e2`.
  */
 export interface CanonicalEntry {
   k: string;
-  v: string;
+  v: string | undefined;
   e2: string | undefined;
   e3: string | undefined;
+}
+
+/** The value of an entry (see CanonicalEntry). */
+export function entryValue(e: CanonicalEntry): string {
+  return e.v ?? e.e2!.slice(e.k.length + 1);
 }
 
 /** Per byte: 1 = kept by `quote_plus` and by lower-casing; 2 = A-Z (kept, but lower-cased in keys); 0 = other. */
@@ -87,7 +93,9 @@ const DEFAULT_REMOVE: readonly string[] = ['signature'];
 
 export function compareEntries(a: CanonicalEntry, b: CanonicalEntry): number {
   if (a.k !== b.k) return a.k < b.k ? -1 : 1;
-  if (a.v !== b.v) return a.v < b.v ? -1 : 1;
+  const av = entryValue(a);
+  const bv = entryValue(b);
+  if (av !== bv) return av < bv ? -1 : 1;
   return 0;
 }
 
@@ -115,7 +123,7 @@ export function encodeEntries(entries: readonly CanonicalEntry[], tildeLiteral: 
     if (e.k === skip) continue;
     let pair = tildeLiteral ? e.e3 : e.e2;
     if (pair === undefined) {
-      pair = `${quotePlusBinary(e.k, tildeLiteral)}=${quotePlusBinary(e.v, tildeLiteral)}`;
+      pair = `${quotePlusBinary(e.k, tildeLiteral)}=${quotePlusBinary(entryValue(e), tildeLiteral)}`;
       if (tildeLiteral) e.e3 = pair;
       else e.e2 = pair;
     }

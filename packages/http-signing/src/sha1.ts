@@ -143,22 +143,43 @@ export function hmacSha1Hex(secret: string, message: string): string {
   return out;
 }
 
-function hexNibble(c: number): number {
-  // only called on well-formed (lowercase hex) signatures
-  return c <= 0x39 ? c - 0x30 : c - 0x57;
+/** Nibble value of each lowercase hex digit; -1 for every other char code below 128. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** The expected digest, parsed from the signature. */
+const expected = new Int32Array(5);
+
+/** Parses 40 lowercase hex digits into `expected`; false (and `expected` unspecified) for anything else. */
+export function parseHexDigest(hex: string): boolean {
+  if (hex.length !== 40) return false;
+  let bad = 0;
+  for (let i = 0; i < 5; i++) {
+    let w = 0;
+    for (let j = i * 8, end = j + 8; j < end; j++) {
+      const c = hex.charCodeAt(j);
+      const v = c < 128 ? NIBBLE[c]! : -1;
+      bad |= v; // any -1 sets the sign bit
+      w = (w << 4) | (v & 15);
+    }
+    expected[i] = w;
+  }
+  return bad >= 0;
+}
+
+/** Whether the HMAC-SHA1 of `message` under `secret` is the digest last parsed by `parseHexDigest`; all 160 bits
+ *  are compared, with no early exit. */
+export function hmacSha1MatchesParsed(secret: string, message: string): boolean {
+  hmacInto(cachedHmacKey(secret), message);
+  let diff = 0;
+  for (let i = 0; i < 5; i++) diff |= expected[i]! ^ digest[i]!;
+  return diff === 0;
 }
 
 /**
- * Whether `signatureHex` (exactly 40 lowercase hex digits: check before calling) is the HMAC-SHA1 of `message`
- * under `secret`. Compares all 160 bits with no early exit.
+ * Whether `signatureHex` is 40 lowercase hex digits and the HMAC-SHA1 of `message` under `secret`. Compares all
+ * 160 bits with no early exit.
  */
 export function hmacSha1Matches(secret: string, message: string, signatureHex: string): boolean {
-  hmacInto(cachedHmacKey(secret), message);
-  let diff = 0;
-  for (let i = 0; i < 5; i++) {
-    let w = 0;
-    for (let j = 0; j < 8; j++) w = (w << 4) | hexNibble(signatureHex.charCodeAt(i * 8 + j));
-    diff |= w ^ digest[i]!;
-  }
-  return diff === 0;
+  return parseHexDigest(signatureHex) && hmacSha1MatchesParsed(secret, message);
 }

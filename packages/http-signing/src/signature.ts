@@ -1,4 +1,4 @@
-import { hmacSha1Hex, hmacSha1Matches } from './sha1.js';
+import { hmacSha1Hex, hmacSha1MatchesParsed, parseHexDigest } from './sha1.js';
 
 /**
  * HMAC-SHA1 of the string-to-sign, lowercase hex (spec §4.1 step 3). The secret is the key's UUID text itself,
@@ -10,12 +10,7 @@ export function computeSignature(secretKey: string, stringToSign: string): strin
 
 /** True when `signature` has the only shape Indico can ever accept: 40 lowercase hex digits. */
 export function isWellFormedSignature(signature: string): boolean {
-  if (typeof signature !== 'string' || signature.length !== 40) return false;
-  for (let i = 0; i < 40; i++) {
-    const c = signature.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
+  return typeof signature === 'string' && parseHexDigest(signature);
 }
 
 /**
@@ -31,14 +26,16 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Constant-time check of a well-formed signature against the 1.x/2.x and the 3.x string-to-sign. When the two
- * differ both are always computed and compared, so the time taken does not tell which one matched. Uses the
- * package's own HMAC-SHA1 (sha1.ts: the key schedule is cached per secret, and the digest is compared as five words
- * without building a hex string), which costs less than one `createHmac` for a request-sized message.
+ * Constant-time check of a signature against the 1.x/2.x and the 3.x string-to-sign; false for a signature that is
+ * not 40 lowercase hex digits. When the two strings differ both are always computed and compared, so the time taken
+ * does not tell which one matched. Uses the package's own HMAC-SHA1 (sha1.ts: the key schedule is cached per secret,
+ * and the digest is compared as five words without building a hex string), which costs less than one `createHmac`
+ * for a request-sized message.
  */
 export function signatureMatches(secretKey: string, signature: string, py2: string, py3: string): boolean {
-  const a = hmacSha1Matches(secretKey, py2, signature);
+  if (!parseHexDigest(signature)) return false;
+  const a = hmacSha1MatchesParsed(secretKey, py2);
   if (py3 === py2) return a;
-  const b = hmacSha1Matches(secretKey, py3, signature);
+  const b = hmacSha1MatchesParsed(secretKey, py3);
   return a || b;
 }

@@ -259,16 +259,16 @@ export class Parsed {
   addControl(key: string, value: string): boolean {
     const index = controlIndex(key);
     if (index === -1) return false;
-    this.#setControl(index, value);
+    this.setControl(index, value);
     return true;
   }
 
   addSignature(value: string): void {
-    this.#setControl(SIGNATURE, value);
+    this.setControl(SIGNATURE, value);
   }
 
   /** The first value of a control param wins; every `signature` is counted. */
-  #setControl(index: number, value: string): void {
+  setControl(index: number, value: string): void {
     if (index === SIGNATURE) this.signatureCount++;
     if (this.control[index] === undefined) this.control[index] = value;
   }
@@ -381,15 +381,17 @@ function parseBinary(
 /** A piece of `[A-Za-z0-9_.-]` and at most one `=`: the text is the raw piece, nearly its own canonical form. */
 function addCleanPiece(p: Parsed, bin: string, start: number, eq: number, end: number, collect: Collect): void {
   const key = bin.slice(start, eq === -1 ? end : eq);
-  const value = eq === -1 ? '' : bin.slice(eq + 1, end);
-  if (collect === Collect.All) p.add(key, value);
-  else if (collect === Collect.Control) p.addControl(key, value);
-  else if (key === 'signature') p.addSignature(value);
+  if (collect === Collect.All) p.add(key, eq === -1 ? '' : bin.slice(eq + 1, end));
+  else if (collect === Collect.Control) {
+    // only the verifier's own params need their value as a string of its own
+    const index = controlIndex(key);
+    if (index !== -1) p.setControl(index, eq === -1 ? '' : bin.slice(eq + 1, end));
+  } else if (key === 'signature') p.addSignature(eq === -1 ? '' : bin.slice(eq + 1, end));
   if (eq === -1 || eq === end - 1) return; // parse_qs drops `=`-less and blank pieces
   const k = key.toLowerCase();
   if (k === 'signature') return;
   const e = k === key ? bin.slice(start, end) : k + bin.slice(eq, end);
-  p.entries.push({ k, v: value, e2: e, e3: e });
+  p.entries.push({ k, v: undefined, e2: e, e3: e }); // the value is read from `e2` if a sort needs it
 }
 
 /** Any other piece: decoded (`+`, `%XX`), checked as UTF-8 unless only the signature is collected. */
@@ -552,15 +554,18 @@ export async function verifyRequest(input: VerifyRequestInput, options: VerifyOp
     } else if (!(Math.abs(timestamp - nowSec) <= ttl)) {
       throw signingError('SIGNATURE_BAD_TIMESTAMP', `timestamp ${timestamp}, server time ${nowSec}, ttl ${ttl} s`);
     }
-    if (!isWellFormedSignature(signature)) {
-      throw signingError('SIGNATURE_MALFORMED', 'a signature is 40 lowercase hex digits');
-    }
     const py2 = stringToSign(input.path, encodeEntries(parsed.entriesPy2, false));
     const py3 =
       parsed.entriesPy2 === parsed.entries && !parsed.tilde
         ? py2
         : stringToSign(input.path, encodeEntries(parsed.entries, true));
-    if (!signatureMatches(record.secret, signature, py2, py3)) throw signingError('SIGNATURE_INVALID');
+    if (!signatureMatches(record.secret, signature, py2, py3)) {
+      // the shape is checked by the same pass that reads the digits
+      if (!isWellFormedSignature(signature)) {
+        throw signingError('SIGNATURE_MALFORMED', 'a signature is 40 lowercase hex digits');
+      }
+      throw signingError('SIGNATURE_INVALID');
+    }
     if (options.replayStore && timestamp !== 0) {
       const ttlMs = (timestamp + ttl + 1) * 1000 - nowMs;
       if (!(await options.replayStore.markUsed(`${record.key}:${signature}`, ttlMs))) {
@@ -693,7 +698,7 @@ export function isSignatureValid(
     Collect.Signature,
   );
   const signature = parsed.control[SIGNATURE];
-  if (parsed.signatureCount !== 1 || !signature || !isWellFormedSignature(signature)) return false;
+  if (parsed.signatureCount !== 1 || !signature) return false; // signatureMatches checks the shape
   const py2 = stringToSign(path, encodeEntries(parsed.entriesPy2, false));
   const py3 =
     parsed.entriesPy2 === parsed.entries && !parsed.tilde
