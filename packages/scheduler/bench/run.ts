@@ -29,7 +29,9 @@ import { Redis } from 'ioredis';
 
 const N = Number(process.env.BENCH_TASKS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONCURRENCIES = [1, 10, 50];
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,10,50').split(',').map(Number);
+/** BENCH_THROUGHPUT_ONLY=1: section 1 only, printed to stderr; RESULTS.md is left alone (for quick A/B runs). */
+const THROUGHPUT_ONLY = process.env.BENCH_THROUGHPUT_ONLY === '1';
 const PUNCTUAL_TASKS = 2_000;
 const PERIODIC_SECONDS = 30;
 const MEMORY_TASKS = 100_000;
@@ -578,7 +580,9 @@ async function main() {
   const tp: Throughput[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of CONCURRENCIES) {
-      for (const run of [oursThroughput, bullThroughput, beeThroughput]) {
+      for (const run of THROUGHPUT_ONLY
+        ? [oursThroughput, bullThroughput]
+        : [oursThroughput, bullThroughput, beeThroughput]) {
         gc();
         const r = await run(server.url, c);
         process.stderr.write(`  round ${round + 1} ${r.system} c=${c}: ${f0(r.rate)}/s\n`);
@@ -587,6 +591,17 @@ async function main() {
         else if (r.rate > tp[i]!.rate) tp[i] = r;
       }
     }
+  }
+  if (THROUGHPUT_ONLY) {
+    for (const c of CONCURRENCIES) {
+      const [a, b] = ['@indico/scheduler', 'BullMQ'].map((s) => tp.find((t) => t.system === s && t.concurrency === c)!);
+      process.stderr.write(
+        `c=${c}: ours ${f0(a!.rate)}/s, BullMQ ${f0(b!.rate)}/s, ratio ${ratio(a!.rate, b!.rate)}\n`,
+      );
+    }
+    await admin.quit();
+    await server.stop();
+    return;
   }
   log('## 1. Throughput (process N due one-shot no-op tasks with one daemon / worker)');
   log();

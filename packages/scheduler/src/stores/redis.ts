@@ -120,8 +120,6 @@ function decodeSpool(raw: string): SpoolItem {
   return { op: 'invalid', raw };
 }
 
-/** Lua false arrives as null (RESP2) or false (RESP3). */
-const isNil = (v: unknown): boolean => v === null || v === false || v === undefined;
 const num = (v: string | undefined | null): number | null =>
   v === undefined || v === null || v === '' ? null : Number(v);
 const str = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);
@@ -274,79 +272,83 @@ export function createRedisStore(options: RedisStoreOptions): RedisSchedulerStor
       await redis.multi().zrem(keys.daemons, id).hdel(keys.daemonInfo, id).exec();
     },
     async step(input): Promise<StepOutput> {
-      const args: Array<string | number> = [
+      const flat: string[] = [];
+      for (const r of input.results) {
+        flat.push(
+          String(r.id),
+          String(r.run),
+          r.outcome,
+          String(r.startedOn),
+          String(r.endedOn),
+          r.nextStartOn === null ? '' : String(r.nextStartOn),
+          String(r.attempts),
+          String(r.delay),
+          r.error ?? '',
+        );
+      }
+      const args = [
         input.now,
         input.owner,
         input.claim,
         input.spool,
-        input.results.length,
         input.claimUntil ?? input.now,
+        JSON.stringify(flat),
       ];
-      for (const r of input.results) {
-        args.push(
-          r.id,
-          r.run,
-          r.outcome,
-          r.startedOn,
-          r.endedOn,
-          r.nextStartOn ?? '',
-          r.attempts,
-          r.delay,
-          r.error ?? '',
-        );
-      }
-      const [outs, shutdown, completed, claimed, nextDue, pending] = (await run(SCRIPTS.step, args)) as [
-        Array<string | number | null>,
-        string | null,
-        Array<number | string | null>,
+      const reply = (await run(SCRIPTS.step, args)) as string[];
+      const [outs, shutdown, completed, claimed, nextDue, pending] = JSON.parse(reply[0]!) as [
+        Array<string | number | false>,
+        string | false,
+        Array<number | string | false>,
         Array<number | string>,
-        number | null,
+        number | false,
         number,
       ];
+      // cjson writes an empty table as {}
+      const list = <T>(v: T[]): T[] => (Array.isArray(v) ? v : []);
       const spool: SpoolOutcome[] = [];
-      for (let i = 0; i < outs.length; i += 6) {
-        const o: SpoolOutcome = {
-          op: String(outs[i]),
-          result: outs[i + 1] as SpoolOutcome['result'],
-          id: isNil(outs[i + 2]) ? null : Number(outs[i + 2]),
-          ref: isNil(outs[i + 3]) ? null : String(outs[i + 3]),
+      for (let i = 0, o = list(outs); i < o.length; i += 6) {
+        const out: SpoolOutcome = {
+          op: String(o[i]),
+          result: o[i + 1] as SpoolOutcome['result'],
+          id: o[i + 2] === false ? null : Number(o[i + 2]),
+          ref: o[i + 3] === false ? null : String(o[i + 3]),
         };
-        if (!isNil(outs[i + 4])) o.typeId = String(outs[i + 4]);
-        if (!isNil(outs[i + 5])) o.message = String(outs[i + 5]);
-        spool.push(o);
+        if (o[i + 4] !== false) out.typeId = String(o[i + 4]);
+        if (o[i + 5] !== false) out.message = String(o[i + 5]);
+        spool.push(out);
       }
       const done: Completion[] = [];
-      for (let i = 0; i < completed.length; i += 6) {
+      for (let i = 0, c = list(completed); i < c.length; i += 6) {
         done.push({
-          id: Number(completed[i]),
-          accepted: Number(completed[i + 1]) === 1,
-          status: Number(completed[i + 2]),
-          index: isNil(completed[i + 3]) ? null : (completed[i + 3] as Completion['index']),
-          occurrence: isNil(completed[i + 4]) ? null : Number(completed[i + 4]),
-          requeuedAt: isNil(completed[i + 5]) ? null : Number(completed[i + 5]),
+          id: Number(c[i]),
+          accepted: c[i + 1] === 1,
+          status: Number(c[i + 2]),
+          index: c[i + 3] === false ? null : (c[i + 3] as Completion['index']),
+          occurrence: c[i + 4] === false ? null : Number(c[i + 4]),
+          requeuedAt: c[i + 5] === false ? null : Number(c[i + 5]),
         });
       }
       const tasks: StepOutput['claimed'] = [];
-      for (let i = 0; i < claimed.length; i += 9) {
+      for (let i = 0, k = list(claimed), j = 1; i < k.length; i += 8, j++) {
         tasks.push({
-          id: Number(claimed[i]),
-          run: Number(claimed[i + 1]),
-          data: String(claimed[i + 2]),
-          startOn: Number(claimed[i + 3]),
-          occurrences: Number(claimed[i + 4]),
-          startedOn: Number(claimed[i + 5]),
-          ref: isNil(claimed[i + 6]) || claimed[i + 6] === '' ? `#${claimed[i]}` : String(claimed[i + 6]),
-          kind: claimed[i + 7] === 'p' ? 'periodic' : 'oneshot',
-          key: isNil(claimed[i + 8]) || claimed[i + 8] === '' ? null : String(claimed[i + 8]),
+          id: k[i] as number,
+          run: k[i + 1] as number,
+          data: String(reply[j] ?? ''),
+          startOn: k[i + 2] as number,
+          occurrences: k[i + 3] as number,
+          startedOn: k[i + 4] as number,
+          ref: k[i + 5] === '' ? `#${k[i]}` : String(k[i + 5]),
+          kind: k[i + 6] === 'p' ? 'periodic' : 'oneshot',
+          key: k[i + 7] === '' ? null : String(k[i + 7]),
         });
       }
       return {
         spool,
-        shutdown: isNil(shutdown) ? null : String(shutdown),
+        shutdown: shutdown === false ? null : String(shutdown),
         completed: done,
         claimed: tasks,
-        nextDue: isNil(nextDue) ? null : Number(nextDue),
-        spoolPending: Number(pending) === 1,
+        nextDue: nextDue === false ? null : nextDue,
+        spoolPending: pending === 1,
       };
     },
     async heartbeat(id, run_, now) {
