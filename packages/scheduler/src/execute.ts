@@ -12,7 +12,7 @@ export interface LaunchEnv {
   /** Wait before attempt i+1 is i x retryBackoff ms (Indico 1.2: i x 10 s). */
   retryBackoff: number;
   delay: number;
-  signal: AbortSignal;
+  abort: LazyAbort;
   heartbeat(): Promise<void>;
   services: unknown;
 }
@@ -23,6 +23,30 @@ export interface LaunchResult {
   error: string | null;
   startedOn: number;
   endedOn: number;
+}
+
+/**
+ * An abort flag whose AbortController is made on first use of `signal`: most tasks never look at theirs, and a
+ * controller per launch was a sizeable share of a short task's cost.
+ */
+export class LazyAbort {
+  #controller: AbortController | null = null;
+  #aborted = false;
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
 }
 
 function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<void> {
@@ -68,7 +92,9 @@ export async function executeLaunch(task: BaseTask, env: LaunchEnv): Promise<Lau
     maxTries: env.maxTries,
     delay,
     logger: log,
-    signal: env.signal,
+    get signal() {
+      return env.abort.signal;
+    },
     heartbeat: env.heartbeat,
     now: () => env.clock.now(),
     services: env.services,
@@ -82,7 +108,7 @@ export async function executeLaunch(task: BaseTask, env: LaunchEnv): Promise<Lau
     log.error({ err: describe(err) }, 'prepare() failed');
     return { outcome: 'failed', attempts: 0, error: describe(err), startedOn, endedOn: env.clock.now() };
   }
-  while (attempt < env.maxTries && !env.signal.aborted) {
+  while (attempt < env.maxTries && !env.abort.aborted) {
     attempt++;
     after = [];
     try {
@@ -93,12 +119,12 @@ export async function executeLaunch(task: BaseTask, env: LaunchEnv): Promise<Lau
       lastError = err;
       if (isTaskDelayed(err)) {
         log.info({ attempt, seconds: err.seconds }, 'task asked to be delayed');
-        await sleep(env.timers, err.seconds * 1000, env.signal);
+        await sleep(env.timers, err.seconds * 1000, env.abort.signal);
         delay = 0;
         continue;
       }
       log.warn({ attempt, err: describe(err) }, 'attempt failed');
-      if (attempt < env.maxTries) await sleep(env.timers, attempt * env.retryBackoff, env.signal);
+      if (attempt < env.maxTries) await sleep(env.timers, attempt * env.retryBackoff, env.abort.signal);
     }
   }
   for (const fn of after) {

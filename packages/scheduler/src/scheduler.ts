@@ -3,7 +3,7 @@ import os from 'node:os';
 import { type Clock, systemClock, systemTimers, type Timers } from './clock.js';
 import { SchedulerError } from './errors.js';
 import { TypedEmitter } from './events.js';
-import { executeLaunch, type LaunchResult } from './execute.js';
+import { executeLaunch, type LaunchResult, LazyAbort } from './execute.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PeriodicTask } from './periodic-task.js';
 import { decodeTaskData, type TaskRecord } from './record.js';
@@ -98,7 +98,7 @@ interface Active {
   startOn: number;
   lastBeat: number;
   threshold: number;
-  abort: AbortController;
+  abort: LazyAbort;
   terminated: boolean;
   logger: Logger;
   /** Timer of a task claimed ahead of its due time. */
@@ -246,7 +246,7 @@ export class Scheduler extends TypedEmitter {
                 maxTries: this.#maxTries,
                 retryBackoff: this.#retryBackoff,
                 delay: req.delay,
-                signal: req.signal,
+                abort: req.abort,
                 heartbeat: req.heartbeat,
                 services: this.#services,
               }),
@@ -522,7 +522,7 @@ export class Scheduler extends TypedEmitter {
       startOn: c.startOn,
       lastBeat: Math.max(now, c.startOn),
       threshold: this.#threshold(record.typeId),
-      abort: new AbortController(),
+      abort: new LazyAbort(),
       terminated: false,
       logger,
       timer: null,
@@ -538,7 +538,7 @@ export class Scheduler extends TypedEmitter {
         task,
         record,
         delay,
-        signal: active.abort.signal,
+        abort: active.abort,
         logger,
         heartbeat: async () => {
           if (active.terminated) return;

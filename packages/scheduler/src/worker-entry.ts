@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { systemClock, systemTimers } from './clock.js';
-import { executeLaunch } from './execute.js';
+import { executeLaunch, LazyAbort } from './execute.js';
 import type { Logger } from './logger.js';
 import type { TaskRegistry } from './registry.js';
 import type { WorkerJob, WorkerMessage } from './workers.js';
@@ -39,7 +39,7 @@ async function main(job: WorkerJob): Promise<void> {
       maxTries: job.maxTries,
       retryBackoff: job.retryBackoff,
       delay: job.delay,
-      signal: new AbortController().signal,
+      abort: new LazyAbort(), // the parent kills the worker to abort it
       heartbeat: async () => post({ type: 'heartbeat' }),
       services: mod.services ?? mod.default?.services,
     });

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LaunchResult } from './execute.js';
+import type { LaunchResult, LazyAbort } from './execute.js';
 import type { Logger } from './logger.js';
 import type { TaskRecord } from './record.js';
 import type { BaseTask } from './task.js';
@@ -11,7 +11,7 @@ export interface LaunchRequest {
   task: BaseTask;
   record: TaskRecord;
   delay: number;
-  signal: AbortSignal;
+  abort: LazyAbort;
   logger: Logger;
   heartbeat(): Promise<void>;
 }
@@ -109,7 +109,7 @@ export function createWorkerLauncher(
           handle = { kill: () => child.kill('SIGKILL') };
         }
         live.add(handle);
-        req.signal.addEventListener('abort', () => handle.kill(), { once: true });
+        req.abort.signal.addEventListener('abort', () => handle.kill(), { once: true });
       });
     },
     async close() {

@@ -1,6 +1,14 @@
 import { createFakeClock } from '@indico/test-utils';
 import { describe, expect, it } from 'vitest';
-import { Client, createMemoryStore, Scheduler, TaskStatus } from '../src/index.js';
+import {
+  Client,
+  createMemoryStore,
+  OneShotTask,
+  Scheduler,
+  type TaskContext,
+  TaskRegistry,
+  TaskStatus,
+} from '../src/index.js';
 import { createServices, registry, SleepTask, TickTask } from './fixtures/tasks.js';
 
 const flush = async () => {
@@ -59,6 +67,50 @@ describe('Scheduler', () => {
     const task = await client.getTask(0);
     expect(task.status).toBe(TaskStatus.QUEUED);
     expect((await client.getStatus()).waiting).toBe(1);
+  });
+
+  it('aborts the signal of tasks cut off by the shutdown timeout, read before or after the abort', async () => {
+    // the AbortController is made lazily, on the first read of ctx.signal: both orders must see the abort
+    const clock = createFakeClock(Date.UTC(2026, 0, 1));
+    const store = createMemoryStore();
+    const seen: Array<{ early: boolean; aborted: boolean; event: boolean }> = [];
+    class Watch extends OneShotTask<{ early: boolean }> {
+      static override typeId = 'Watch';
+      async run(ctx: TaskContext) {
+        let event = false;
+        if (this.params.early) ctx.signal.addEventListener('abort', () => (event = true));
+        await new Promise((r) => clock.setTimeout(r, 60_000));
+        seen.push({ early: this.params.early, aborted: ctx.signal.aborted, event });
+      }
+    }
+    const reg = new TaskRegistry().register(Watch);
+    const sched = new Scheduler({
+      store,
+      registry: reg,
+      clock,
+      timers: clock,
+      sleepInterval: 1000,
+      shutdownTimeout: 2000,
+    });
+    const client = new Client({ store, registry: reg, clock });
+    await client.enqueue(new Watch(clock.now(), { params: { early: true }, createdOn: clock.now() }));
+    await client.enqueue(new Watch(clock.now(), { params: { early: false }, createdOn: clock.now() }));
+    void sched.run();
+    await flush();
+    await flush();
+    expect(sched.activeCount).toBe(2);
+    const stopped = sched.stop();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      await flush();
+    }
+    await stopped;
+    clock.advance(60_000);
+    await flush();
+    expect(seen.sort((a, b) => Number(b.early) - Number(a.early))).toEqual([
+      { early: true, aborted: true, event: true },
+      { early: false, aborted: true, event: false },
+    ]);
   });
 
   it('keeps running through store errors and records the task once the store is back', async () => {
