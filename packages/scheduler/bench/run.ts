@@ -595,8 +595,9 @@ async function main() {
   if (THROUGHPUT_ONLY) {
     for (const c of CONCURRENCIES) {
       const [a, b] = ['@indico/scheduler', 'BullMQ'].map((s) => tp.find((t) => t.system === s && t.concurrency === c)!);
+      const cpu = (t: Throughput) => `Redis CPU/task: add ${f1(t.add.cpuUs)} µs, process ${f1(t.process.cpuUs)} µs`;
       process.stderr.write(
-        `c=${c}: ours ${f0(a!.rate)}/s, BullMQ ${f0(b!.rate)}/s, ratio ${ratio(a!.rate, b!.rate)}\n`,
+        `c=${c}: ours ${f0(a!.rate)}/s (${cpu(a!)}), BullMQ ${f0(b!.rate)}/s (${cpu(b!)}), ratio ${ratio(a!.rate, b!.rate)}\n`,
       );
     }
     await admin.quit();

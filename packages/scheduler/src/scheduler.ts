@@ -177,6 +177,11 @@ export class Scheduler extends TypedEmitter {
   readonly #active = new Map<number, Active>();
   #results: Array<RunResult & { typeId: string }> = [];
   #nextDue: number | null = null;
+  /** Steps sent and not yet answered, and the slots they claim. */
+  #inflight = 0;
+  #claiming = 0;
+  /** The last step or maintenance failed: sleep a little before the next. */
+  #backoff = false;
   #spoolPending = false;
   #started: Promise<void> | null = null;
   #stopping = false;
@@ -377,9 +382,23 @@ export class Scheduler extends TypedEmitter {
     await this.#start();
     const now = this.#clock.now();
     await this.#maintenance(now);
+    return this.#step(now, this.#stopping ? 0 : this.#free());
+  }
+
+  /** Slots neither running nor asked for by a step in flight. */
+  #free(): number {
+    return Math.max(0, this.#concurrency - this.#active.size - this.#claiming);
+  }
+
+  /**
+   * One store step: the results gathered so far, the next spool batch, and a claim for up to `claim` due tasks;
+   * then its reply: spool outcomes, completions, and the claimed tasks launched. If the step fails its results are
+   * kept for the next one (a step whose reply was lost re-applies them as stale, harmlessly).
+   */
+  async #step(now: number, claim: number): Promise<TickReport> {
     const results = this.#results;
     this.#results = [];
-    const claim = this.#stopping ? 0 : Math.max(0, this.#concurrency - this.#active.size);
+    this.#claiming += claim;
     let out: Awaited<ReturnType<SchedulerStore['step']>>;
     try {
       out = await this.#store.step({
@@ -391,7 +410,7 @@ export class Scheduler extends TypedEmitter {
         spool: this.#batch,
       });
     } catch (err) {
-      // Keep the results for the next attempt: a step whose reply was lost re-applies them as stale, harmlessly.
+      this.#claiming -= claim;
       this.#results = results.concat(this.#results);
       throw err;
     }
@@ -401,7 +420,10 @@ export class Scheduler extends TypedEmitter {
     });
     this.#nextDue = out.nextDue ?? (claim > 0 && out.claimed.length === claim ? now : null);
     this.#spoolPending = out.spoolPending;
-    for (const c of out.claimed) await this.#launch(c, now);
+    // every claimed task is active (or dead-lettered) before the claim is released, so no slot is counted twice
+    const launches = out.claimed.map((c) => this.#launch(c, now));
+    this.#claiming -= claim;
+    await Promise.all(launches);
     if (out.shutdown !== null && !this.#stopping) {
       this.#logger.warn({ message: out.shutdown }, 'shutdown instruction received');
       this.#stopping = true;
@@ -608,20 +630,39 @@ export class Scheduler extends TypedEmitter {
     return this.#loop;
   }
 
+  /**
+   * The daemon loop. Up to two steps are in flight at once, each claiming at most half the concurrency: while Redis
+   * runs one, the daemon launches the tasks of the other and gathers their results, so neither side waits for the
+   * other (one step at a time left both idle half of the time). After a timed sleep it always sends a step, as
+   * the lease, the AWOL check and due tasks need.
+   */
   async #runLoop(): Promise<string> {
     await this.#start();
+    let force = true;
     while (!this.#stopping) {
-      try {
-        await this.tick();
-      } catch (err) {
-        // A store outage (Redis restarting, network) must not end the daemon: log, back off, try again.
-        this.#logger.error({ err: err instanceof Error ? err.message : String(err) }, 'scheduler iteration failed');
+      if (this.#backoff) {
+        this.#backoff = false;
         await this.#sleep(Math.min(this.#sleepInterval, 1000));
+        force = true;
         continue;
       }
-      if (this.#stopping) break;
-      if (this.#results.length > 0 || this.#spoolPending) continue;
       const now = this.#clock.now();
+      if (this.#inflight < 2 && (force || this.#worthSending(now))) {
+        force = false;
+        try {
+          await this.#maintenance(now);
+        } catch (err) {
+          this.#failed(err);
+          continue;
+        }
+        if (this.#stopping) break;
+        this.#send(now);
+        continue;
+      }
+      if (this.#inflight > 0) {
+        await this.#sleep(this.#sleepInterval); // a reply or a result wakes it
+        continue;
+      }
       let wait = this.#sleepInterval;
       if (this.#nextDue !== null && this.#active.size < this.#concurrency) {
         wait = Math.min(wait, this.#nextDue - this.#lookahead - now);
@@ -630,9 +671,47 @@ export class Scheduler extends TypedEmitter {
       if (this.#active.size > 0) wait = Math.min(wait, this.#sleepInterval);
       if (wait > 0) await this.#sleep(wait);
       else this.#woken = false;
+      force = true;
     }
+    while (this.#inflight > 0) await this.#sleep(this.#sleepInterval);
     await this.#drain();
     return this.#stopMessage;
+  }
+
+  /** Whether a step now would carry something: results, spool left over, or a claim of due tasks. */
+  #worthSending(now: number): boolean {
+    const free = this.#free();
+    const due = this.#nextDue !== null && this.#nextDue - this.#lookahead <= now;
+    if (this.#inflight === 0) return this.#results.length > 0 || this.#spoolPending || (free > 0 && due);
+    // beside a step in flight, only a batch worth its round trip
+    const half = this.#half();
+    return this.#results.length >= half || (free >= half && due);
+  }
+
+  /** Most tasks one step of the loop claims: half the concurrency (two steps in flight share it). */
+  #half(): number {
+    return Math.max(1, Math.ceil(this.#concurrency / 2));
+  }
+
+  #send(now: number): void {
+    this.#inflight++;
+    this.#step(now, Math.min(this.#free(), this.#half())).then(
+      () => {
+        this.#inflight--;
+        this.#wakeUp();
+      },
+      (err) => {
+        this.#inflight--;
+        this.#failed(err);
+        this.#wakeUp();
+      },
+    );
+  }
+
+  /** A store outage (Redis restarting, network) must not end the daemon: log, back off, try again. */
+  #failed(err: unknown): void {
+    this.#logger.error({ err: err instanceof Error ? err.message : String(err) }, 'scheduler iteration failed');
+    this.#backoff = true;
   }
 
   /** Graceful stop: wait for running tasks up to `shutdownTimeout`, record their results, then leave. */

@@ -79,7 +79,7 @@ describe('Scheduler', () => {
       async run(ctx: TaskContext) {
         let event = false;
         if (this.params.early) ctx.signal.addEventListener('abort', () => (event = true));
-        await new Promise((r) => clock.setTimeout(r, 60_000));
+        await new Promise<void>((r) => clock.setTimeout(() => r(), 60_000));
         seen.push({ early: this.params.early, aborted: ctx.signal.aborted, event });
       }
     }
