@@ -70,15 +70,9 @@ function encodeSpool(entry: SpoolEntry): string {
   switch (entry.op) {
     case 'add': {
       const { data, startOn } = entry.task;
-      // the spool-push script prepends the reserved `"id":n`
-      return JSON.stringify({
-        op: 'add',
-        typeId: data.typeId,
-        kind: data.kind,
-        key: data.key,
-        startOn,
-        d: encodeTaskData(data),
-      });
+      // A JSON header, a newline (JSON text never holds a raw one), then the TaskData JSON as is: neither side
+      // escapes or unescapes it inside a string. The spool-push script prepends the reserved `"id":n` to the header.
+      return `${JSON.stringify({ op: 'add', typeId: data.typeId, kind: data.kind, key: data.key, startOn })}\n${encodeTaskData(data)}`;
     }
     case 'del':
       return JSON.stringify({ op: 'del', ...entry.target });
@@ -91,7 +85,9 @@ function encodeSpool(entry: SpoolEntry): string {
 
 function decodeSpool(raw: string): SpoolItem {
   try {
-    const v = JSON.parse(raw) as Record<string, unknown>;
+    const nl = raw.indexOf('\n');
+    const v = JSON.parse(nl === -1 ? raw : raw.slice(0, nl)) as Record<string, unknown>;
+    if (nl !== -1) v.d = raw.slice(nl + 1);
     const target = (): TaskTarget => (typeof v.id === 'number' ? { id: v.id } : { ref: String(v.ref) });
     switch (v.op) {
       case 'add':

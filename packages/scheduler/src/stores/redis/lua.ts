@@ -218,7 +218,15 @@ local items = {}
 if spoolMax > 0 then items = redis.call('LRANGE', B .. 'spool', 0, spoolMax - 1) end
 for _, raw in ipairs(items) do
   applied = applied + 1
-  local ok, e = pcall(cjson.decode, raw)
+  -- an add is a JSON header, a newline, then its TaskData JSON as is (items without a newline are JSON alone)
+  local nl = string.find(raw, '\\n', 1, true)
+  local ok, e
+  if nl then
+    ok, e = pcall(cjson.decode, string.sub(raw, 1, nl - 1))
+    if ok and type(e) == 'table' then e.d = string.sub(raw, nl + 1) end
+  else
+    ok, e = pcall(cjson.decode, raw)
+  end
   if not ok or type(e) ~= 'table' then
     deadletter(raw, 'unreadable or unknown spool instruction')
     out('invalid', 'dead-lettered', false, false, false, 'unreadable or unknown spool instruction')
