@@ -48,6 +48,13 @@ export interface SchedulerConfig {
    * trip is off the critical path. Default 50. Tasks never start early.
    */
   lookahead?: number;
+  /**
+   * Tasks the daemon may claim beyond its free slots; they wait in this process (marked running, under its lease)
+   * and start as soon as a slot frees, so that short tasks need not wait for a round trip. `'auto'` (default):
+   * as many as `concurrency` while recent runs take 10 ms or less on average, none otherwise (long tasks gain
+   * nothing from it and would only be kept from other daemons). A number fixes it; 0 turns it off.
+   */
+  prefetch?: number | 'auto';
   clock?: Clock;
   timers?: Timers;
   logger?: Logger;
@@ -77,6 +84,7 @@ const CONFIG_KEYS = new Set([
   'daemonLease',
   'batchSize',
   'lookahead',
+  'prefetch',
   'clock',
   'timers',
   'logger',
@@ -103,7 +111,14 @@ interface Active {
   logger: Logger;
   /** Timer of a task claimed ahead of its due time. */
   timer: unknown;
+  /** Started (holds one of the `concurrency` slots until its result or its termination). */
+  begun: boolean;
+  /** Its slot was given back. */
+  released: boolean;
 }
+
+/** Average run time (ms) up to which `prefetch: 'auto'` claims ahead. */
+const SHORT_RUN_MS = 10;
 
 export interface TickReport {
   now: number;
@@ -169,6 +184,7 @@ export class Scheduler extends TypedEmitter {
   readonly #lease: number;
   readonly #batch: number;
   readonly #lookahead: number;
+  readonly #prefetch: number | 'auto';
   readonly #services: unknown;
   readonly #hostname: string;
   readonly #pid: number;
@@ -180,6 +196,12 @@ export class Scheduler extends TypedEmitter {
   /** Steps sent and not yet answered, and the slots they claim. */
   #inflight = 0;
   #claiming = 0;
+  /** Tasks started and not yet finished or terminated (at most `concurrency`). */
+  #running = 0;
+  /** Claimed and due, waiting for a slot (prefetched). */
+  #ready: Array<{ active: Active; begin: () => void }> = [];
+  /** Moving average of run times, ms (null before the first result). */
+  #runAverage: number | null = null;
   /** The last step or maintenance failed: sleep a little before the next. */
   #backoff = false;
   #spoolPending = false;
@@ -219,6 +241,8 @@ export class Scheduler extends TypedEmitter {
     this.#lease = positive(config, 'daemonLease', 30_000, 1);
     this.#batch = Math.floor(positive(config, 'batchSize', 1000, 1));
     this.#lookahead = positive(config, 'lookahead', 50);
+    if (config.prefetch === undefined || config.prefetch === 'auto') this.#prefetch = 'auto';
+    else this.#prefetch = Math.floor(positive(config, 'prefetch', 0));
     const awol = config.awolThreshold;
     if (awol !== undefined && typeof awol !== 'number' && (typeof awol !== 'object' || awol === null)) {
       throw configError('awolThreshold must be a number or a map of typeId to ms');
@@ -355,10 +379,11 @@ export class Scheduler extends TypedEmitter {
 
   async #checkAwol(now: number): Promise<void> {
     for (const a of [...this.#active.values()]) {
-      if (now - a.lastBeat <= a.threshold) continue;
+      if (!a.begun || now - a.lastBeat <= a.threshold) continue; // one waiting for a slot has not started
       // spec: scheduler §1.11, T8 — terminate, tear down, and (intended) keep a periodic schedule alive.
       a.terminated = true;
       this.#active.delete(a.id);
+      this.#release(a);
       a.logger.warn(
         { runningFor: now - a.lastBeat },
         'task has been running too long without a heartbeat; assuming it died abnormally',
@@ -385,9 +410,18 @@ export class Scheduler extends TypedEmitter {
     return this.#step(now, this.#stopping ? 0 : this.#free());
   }
 
-  /** Slots neither running nor asked for by a step in flight. */
+  /** Slots plus prefetch: how many tasks this daemon may hold at once. */
+  #window(): number {
+    let prefetch = this.#prefetch;
+    if (prefetch === 'auto') {
+      prefetch = this.#runAverage !== null && this.#runAverage <= SHORT_RUN_MS ? this.#concurrency : 0;
+    }
+    return this.#concurrency + prefetch;
+  }
+
+  /** Room in the window: neither held nor asked for by a step in flight. */
   #free(): number {
-    return Math.max(0, this.#concurrency - this.#active.size - this.#claiming);
+    return Math.max(0, this.#window() - this.#active.size - this.#claiming);
   }
 
   /**
@@ -444,7 +478,7 @@ export class Scheduler extends TypedEmitter {
     switch (o.result) {
       case 'queued':
       case 'spooled':
-        this.#logger.info(bindings, `task queued (${o.result})`);
+        this.#logger.info(bindings, o.result === 'queued' ? 'task queued (queued)' : 'task queued (spooled)');
         this.emit('task:queued', { taskId: o.id!, typeId: o.typeId ?? '?', ref: o.ref, startOn: null });
         break;
       case 'duplicate':
@@ -548,11 +582,14 @@ export class Scheduler extends TypedEmitter {
       terminated: false,
       logger,
       timer: null,
+      begun: false,
+      released: false,
     };
     this.#active.set(c.id, active);
     const begin = () => {
       active.timer = null;
       const startedAt = this.#clock.now();
+      active.lastBeat = Math.max(active.lastBeat, startedAt);
       const delay = Math.max(0, startedAt - c.startOn);
       logger.info({ delay }, 'task started');
       this.emit('task:started', { taskId: c.id, typeId: record.typeId, run: c.run, delay });
@@ -587,15 +624,43 @@ export class Scheduler extends TypedEmitter {
         if (active.terminated) return;
         const left = c.startOn - this.#clock.now();
         if (left > 0) arm(left);
-        else begin();
+        else this.#admit(active, begin);
       }, ms);
     };
     const wait = c.startOn - this.#clock.now();
     if (wait > 0) arm(wait);
-    else begin();
+    else this.#admit(active, begin);
+  }
+
+  /** Starts a due task in a free slot, or queues it until one frees. */
+  #admit(active: Active, begin: () => void): void {
+    if (this.#running < this.#concurrency && this.#ready.length === 0) {
+      this.#running++;
+      active.begun = true;
+      begin();
+    } else {
+      this.#ready.push({ active, begin });
+    }
+  }
+
+  /** Gives back a started task's slot (once) and starts the next waiting task in it. */
+  #release(a: Active): void {
+    if (!a.begun || a.released) return;
+    a.released = true;
+    this.#running--;
+    while (this.#running < this.#concurrency && this.#ready.length > 0) {
+      const next = this.#ready.shift()!;
+      if (next.active.terminated) continue;
+      this.#running++;
+      next.active.begun = true;
+      next.begin();
+    }
   }
 
   #onResult(a: Active, res: LaunchResult): void {
+    const took = res.endedOn - res.startedOn;
+    this.#runAverage = this.#runAverage === null ? took : this.#runAverage * 0.9 + took * 0.1;
+    this.#release(a);
     if (a.terminated) {
       a.logger.warn({ outcome: res.outcome }, 'task finished after being terminated; result ignored');
       return;
@@ -664,7 +729,7 @@ export class Scheduler extends TypedEmitter {
         continue;
       }
       let wait = this.#sleepInterval;
-      if (this.#nextDue !== null && this.#active.size < this.#concurrency) {
+      if (this.#nextDue !== null && this.#free() > 0) {
         wait = Math.min(wait, this.#nextDue - this.#lookahead - now);
       }
       wait = Math.min(wait, this.#lastTouch + this.#lease / 3 - now);
@@ -683,14 +748,15 @@ export class Scheduler extends TypedEmitter {
     const free = this.#free();
     const due = this.#nextDue !== null && this.#nextDue - this.#lookahead <= now;
     if (this.#inflight === 0) return this.#results.length > 0 || this.#spoolPending || (free > 0 && due);
-    // beside a step in flight, only a batch worth its round trip
+    // beside a step in flight, only a batch worth its round trip, or the next spool batch (applied while this
+    // process handles the previous one; at worst one empty step)
     const half = this.#half();
-    return this.#results.length >= half || (free >= half && due);
+    return this.#results.length >= half || (free >= half && due) || this.#spoolPending;
   }
 
-  /** Most tasks one step of the loop claims: half the concurrency (two steps in flight share it). */
+  /** Most tasks one step of the loop claims: half the window (two steps in flight share it). */
   #half(): number {
-    return Math.max(1, Math.ceil(this.#concurrency / 2));
+    return Math.max(1, Math.ceil(this.#window() / 2));
   }
 
   #send(now: number): void {
@@ -717,6 +783,13 @@ export class Scheduler extends TypedEmitter {
   /** Graceful stop: wait for running tasks up to `shutdownTimeout`, record their results, then leave. */
   async #drain(): Promise<void> {
     const deadline = this.#clock.now() + this.#shutdownTimeout;
+    // prefetched tasks that have not started are not started now: leaving requeues them (they are ours in the store)
+    const unstarted = this.#ready.splice(0);
+    for (const { active } of unstarted) {
+      active.terminated = true;
+      this.#active.delete(active.id);
+    }
+    if (unstarted.length > 0) this.#logger.info({ count: unstarted.length }, 'prefetched tasks given back');
     while (this.#active.size > 0 || this.#results.length > 0) {
       if (this.#results.length > 0) {
         await this.tick();
@@ -740,6 +813,7 @@ export class Scheduler extends TypedEmitter {
       a.logger.warn({}, 'still running at shutdown; it will be relaunched');
     }
     this.#active.clear();
+    this.#ready = [];
     await this.#unsubscribe?.();
     await this.#store.removeDaemon(this.daemonId);
     if (this.#started) await this.#store.recover(now, this.#lease, [this.daemonId]);

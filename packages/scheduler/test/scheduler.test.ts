@@ -113,6 +113,124 @@ describe('Scheduler', () => {
     ]);
   });
 
+  describe('prefetch', () => {
+    /** Sleeps params.ms on the fake timers and tracks how many of its kind run at once. */
+    const gauge = { now: 0, max: 0, started: [] as number[] };
+    class Busy extends OneShotTask<{ ms: number }> {
+      static override typeId = 'Busy';
+      async run(ctx: TaskContext) {
+        gauge.started.push(ctx.taskId);
+        gauge.max = Math.max(gauge.max, ++gauge.now);
+        await (ctx.services as { sleep(ms: number): Promise<void> }).sleep(this.params.ms);
+        gauge.now--;
+      }
+    }
+    const reg = new TaskRegistry().register(Busy);
+    const stopAdvancing = async (clock: ReturnType<typeof createFakeClock>, sched: Scheduler) => {
+      const stopped = sched.stop();
+      for (let i = 0; i < 3; i++) {
+        clock.advance(1000);
+        await flush();
+      }
+      await stopped;
+    };
+    const setup = async (
+      prefetch: number | 'auto' | undefined,
+      ms: number,
+      n: number,
+      awol?: number,
+      stopWait = 10,
+    ) => {
+      Object.assign(gauge, { now: 0, max: 0, started: [] });
+      const clock = createFakeClock(Date.UTC(2026, 0, 1));
+      const store = createMemoryStore();
+      const sched = new Scheduler({
+        store,
+        registry: reg,
+        clock,
+        timers: clock,
+        services: createServices(clock),
+        sleepInterval: 1000,
+        concurrency: 2,
+        ...(prefetch === undefined ? {} : { prefetch }),
+        ...(awol === undefined ? {} : { awolThreshold: awol }),
+        shutdownTimeout: stopWait,
+      });
+      const client = new Client({ store, registry: reg, clock });
+      for (let i = 0; i < n; i++)
+        await client.enqueue(new Busy(clock.now(), { params: { ms }, createdOn: clock.now() }));
+      void sched.run();
+      await flush();
+      await flush();
+      return { clock, sched, client };
+    };
+
+    it('holds claimed tasks beyond the free slots but never runs more than `concurrency` at once', async () => {
+      const { clock, sched, client } = await setup(3, 1000, 8);
+      expect(sched.activeCount).toBe(5); // 2 running + 3 prefetched
+      expect(gauge.now).toBe(2);
+      expect((await client.getStatus()).running).toBe(5); // claimed: running in the store, under this daemon
+      for (let i = 0; i < 10; i++) {
+        clock.advance(1000);
+        await flush();
+      }
+      expect(gauge.max).toBe(2);
+      expect(gauge.started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // in claim (due) order
+      expect((await client.getStatus()).finished).toBe(8);
+      await stopAdvancing(clock, sched);
+    });
+
+    it('does not count the wait for a slot against the AWOL threshold', async () => {
+      const { clock, sched, client } = await setup(2, 3000, 4, 4000);
+      for (let i = 0; i < 8; i++) {
+        clock.advance(1000);
+        await flush();
+      }
+      // the last two waited 3 s for a slot, then ran 3 s: 6 s since their claim, 3 s since they started
+      const status = await client.getStatus();
+      expect(status.finished).toBe(4);
+      expect(status.failed).toBe(0);
+      await stopAdvancing(clock, sched);
+    });
+
+    it('gives unstarted prefetched tasks back on stop: they are queued again, never run by this daemon', async () => {
+      // the two running tasks end during the graceful stop; their freed slots must not start the others
+      const { clock, sched, client } = await setup(4, 500, 6, undefined, 5000);
+      expect(sched.activeCount).toBe(6);
+      const stopped = sched.stop();
+      for (let i = 0; i < 3; i++) {
+        clock.advance(1000);
+        await flush();
+      }
+      await stopped;
+      expect(gauge.started).toEqual([0, 1]);
+      const status = await client.getStatus();
+      expect(status).toMatchObject({ running: 0, finished: 2, waiting: 4 });
+    });
+
+    it("'auto' claims ahead only while runs are short", async () => {
+      const long = await setup('auto', 60_000, 6);
+      expect(long.sched.activeCount).toBe(2); // nothing finished yet: no prefetch
+      long.clock.advance(60_000);
+      await flush();
+      await flush();
+      expect(long.sched.activeCount).toBe(2); // runs of 60 s: still none
+      await stopAdvancing(long.clock, long.sched);
+
+      const short = await setup('auto', 0, 40);
+      let most = 0;
+      for (let i = 0; i < 20; i++) {
+        short.clock.advance(0);
+        await flush();
+        most = Math.max(most, short.sched.activeCount);
+      }
+      expect((await short.client.getStatus()).finished).toBe(40);
+      expect(most).toBeGreaterThan(2); // claimed ahead once runs were seen to be short
+      expect(gauge.max).toBe(2);
+      await stopAdvancing(short.clock, short.sched);
+    });
+  });
+
   it('keeps running through store errors and records the task once the store is back', async () => {
     // spec: §1.20 defect 4 / issue "never crashes the daemon"
     const clock = createFakeClock(Date.UTC(2026, 0, 1));

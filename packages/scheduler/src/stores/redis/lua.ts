@@ -11,6 +11,8 @@
 
 const LIB = `
 local B = KEYS[1]
+local WAITING, RUNNING = B .. 'waiting', B .. 'running'
+local IDX = { finished = B .. 'finished', failed = B .. 'failed' }
 local function tk(id) return B .. 'task:' .. id end
 local function retire(id, k, now)
   if k and k ~= '' and redis.call('HGET', B .. 'keys', k) == tostring(id) then redis.call('HDEL', B .. 'keys', k) end
@@ -40,7 +42,7 @@ local function occurrence(id, occ, status, scheduled, st, en, delay, attempts, e
   redis.call('HSET', B .. 'occ', id .. ':' .. occ, '{"taskId":' .. id .. ',"id":' .. occ .. ',"status":' .. status ..
     ',"scheduledOn":' .. scheduled .. ',"startedOn":' .. st .. ',"endedOn":' .. en .. ',"delay":' .. delay ..
     ',"attempts":' .. attempts .. ',"error":' .. jstr(err) .. '}')
-  redis.call('ZADD', B .. idx, now, 'task' .. id .. ':' .. occ)
+  redis.call('ZADD', IDX[idx] or (B .. idx), now, 'task' .. id .. ':' .. occ)
 end
 `;
 
@@ -83,7 +85,7 @@ for i = 0, nres - 1 do
   if (not f[1]) or tonumber(f[1]) ~= 3 or tonumber(f[2] or '0') ~= run then
     done(id, 0, tonumber(f[1] or '0'))
   else
-    batch('ZREM', B .. 'running', id)
+    batch('ZREM', RUNNING, id)
     local status = 4
     if outcome == 'finished' then status = 6 elseif outcome == 'terminated' then status = 7 end
     local idx = nil
@@ -98,7 +100,7 @@ for i = 0, nres - 1 do
         done(id, 1, 0, idx, occ)
       elseif nexts ~= '' then
         redis.call('HSET', key, 's', 2, 't', nexts, 'en', '')
-        redis.call('ZADD', B .. 'waiting', nexts, id)
+        redis.call('ZADD', WAITING, nexts, id)
         done(id, 1, 2, idx, occ, tonumber(nexts))
       else
         redis.call('HSET', key, 's', status, 't', '')
@@ -113,7 +115,7 @@ for i = 0, nres - 1 do
       done(id, 1, s)
     else
       redis.call('HSET', key, 'st', st, 'en', en, 'o', '', 'err', err, 's', status)
-      batch('ZADD', B .. idx, now, 'task' .. id)
+      batch('ZADD', IDX[idx], now, 'task' .. id)
       done(id, 1, status, idx)
     end
   end
@@ -167,7 +169,7 @@ local function add(e)
     else
       redis.call('HSET', tk(id), 'd', e.d, 's', 2, 't', startOn, 'kd', kd)
     end
-    batch('ZADD', B .. 'waiting', startOn, id)
+    batch('ZADD', WAITING, startOn, id)
   else
     redis.call('HSET', tk(id), 'd', e.d, 's', 1, 'kd', kd, 'k', key or '')
   end
@@ -192,7 +194,7 @@ local function del(e)
     return out('del', 'dequeue-running', id, ref)
   end
   if s == 0 then return out('del', 'noop', id, ref) end
-  if s == 2 then redis.call('ZREM', B .. 'waiting', id)
+  if s == 2 then redis.call('ZREM', WAITING, id)
   elseif s == 4 or s == 7 then redis.call('ZREM', B .. 'failed', 'task' .. id)
   elseif s == 6 then redis.call('ZREM', B .. 'finished', 'task' .. id) end
   redis.call('HSET', key, 's', 0)
@@ -204,10 +206,10 @@ local function change(e)
   if type(e.ref) == 'string' then ref = e.ref end
   local id = resolve(e)
   if (not id) or tonumber(redis.call('HGET', tk(id), 's') or '0') ~= 2
-    or not redis.call('ZSCORE', B .. 'waiting', id) then
+    or not redis.call('ZSCORE', WAITING, id) then
     return out('change', 'not-waiting', id or false, ref)
   end
-  redis.call('ZADD', B .. 'waiting', e.startOn, id)
+  redis.call('ZADD', WAITING, e.startOn, id)
   redis.call('HSET', tk(id), 't', e.startOn)
   return out('change', 'moved', id, ref)
 end
@@ -260,10 +262,10 @@ if applied > 0 then redis.call('LTRIM', B .. 'spool', applied, -1) end
 local claimed = {}
 local datas = {}
 if (not shutdown) and claimMax > 0 then
-  local due = redis.call('ZRANGEBYSCORE', B .. 'waiting', '-inf', claimUntil, 'WITHSCORES', 'LIMIT', 0, claimMax)
+  local due = redis.call('ZRANGEBYSCORE', WAITING, '-inf', claimUntil, 'WITHSCORES', 'LIMIT', 0, claimMax)
   local n = #due / 2
   if n > 0 then
-    redis.call('ZREMRANGEBYRANK', B .. 'waiting', 0, n - 1)
+    redis.call('ZREMRANGEBYRANK', WAITING, 0, n - 1)
     local za = {}
     for i = 1, n do
       local id = due[2 * i - 1]
@@ -279,13 +281,13 @@ if (not shutdown) and claimMax > 0 then
       za[2 * i - 1] = now
       za[2 * i] = id
     end
-    redis.call('ZADD', B .. 'running', unpack(za))
+    redis.call('ZADD', RUNNING, unpack(za))
   end
 end
 -- When the claim filled every free slot the daemon is busy and wakes on results, so the head is not needed.
 local nextDue = false
 if #datas < claimMax or shutdown then
-  local head = redis.call('ZRANGE', B .. 'waiting', 0, 0, 'WITHSCORES')
+  local head = redis.call('ZRANGE', WAITING, 0, 0, 'WITHSCORES')
   if head[2] then nextDue = tonumber(head[2]) end
 end
 -- A full batch may have left more instructions behind (at worst one extra, empty step).
@@ -335,7 +337,7 @@ return ids
 export const HEARTBEAT = `${LIB}
 local f = redis.call('HMGET', tk(ARGV[1]), 's', 'rn')
 if tonumber(f[1] or '0') ~= 3 or tonumber(f[2] or '0') ~= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', B .. 'running', 'XX', ARGV[3], ARGV[1])
+redis.call('ZADD', RUNNING, 'XX', ARGV[3], ARGV[1])
 return 1
 `;
 
@@ -345,7 +347,7 @@ local id, run, now, nexts, reason = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]
 local key = tk(id)
 local f = redis.call('HMGET', key, 's', 'rn', 'kd', 'dq', 'k', 't', 'oc', 'st')
 if tonumber(f[1] or '0') ~= 3 or tonumber(f[2] or '0') ~= run then return 0 end
-redis.call('ZREM', B .. 'running', id)
+redis.call('ZREM', RUNNING, id)
 redis.call('HSET', key, 'o', '', 'err', reason, 'en', now)
 if f[3] == 'p' then
   local occ = tonumber(f[7] or '0')
@@ -357,7 +359,7 @@ if f[3] == 'p' then
   occurrence(id, occ, 7, sched, st, now, 0, 0, reason, now, 'failed')
   if f[4] ~= '1' and nexts ~= '' then
     redis.call('HSET', key, 's', 2, 't', nexts, 'en', '')
-    redis.call('ZADD', B .. 'waiting', nexts, id)
+    redis.call('ZADD', WAITING, nexts, id)
     return 1
   end
   redis.call('HSET', key, 's', 7)
@@ -377,7 +379,7 @@ export const RECOVER = `${LIB}
 local now, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
 local dead = {}
 for i = 3, #ARGV do dead[ARGV[i]] = true end
-local ids = redis.call('ZRANGE', B .. 'running', 0, -1)
+local ids = redis.call('ZRANGE', RUNNING, 0, -1)
 local out = {}
 for _, id in ipairs(ids) do
   local key = tk(id)
@@ -389,7 +391,7 @@ for _, id in ipairs(ids) do
     alive = seen ~= false and seen ~= nil and tonumber(seen) >= now - lease
   end
   if not alive then
-    redis.call('ZREM', B .. 'running', id)
+    redis.call('ZREM', RUNNING, id)
     redis.call('HSET', key, 'o', '')
     if f[2] == '1' then
       redis.call('HSET', key, 's', 0)
@@ -398,7 +400,7 @@ for _, id in ipairs(ids) do
       local t = f[4]
       if not t or t == '' then t = now end
       redis.call('HSET', key, 's', 2)
-      redis.call('ZADD', B .. 'waiting', t, id)
+      redis.call('ZADD', WAITING, t, id)
     end
     out[#out + 1] = tonumber(id)
   end
@@ -418,7 +420,7 @@ if tonumber(s) ~= 4 then return 'inconsistent' end
 redis.call('ZREM', B .. 'failed', 'task' .. ARGV[1])
 redis.call('ZREM', B .. 'retired', 'task' .. ARGV[1])
 redis.call('HSET', tk(ARGV[1]), 's', 2, 't', ARGV[2], 'err', '')
-redis.call('ZADD', B .. 'waiting', ARGV[2], ARGV[1])
+redis.call('ZADD', WAITING, ARGV[2], ARGV[1])
 return 'ok'
 `;
 
@@ -428,8 +430,8 @@ local id = ARGV[1]
 local key = tk(id)
 local f = redis.call('HMGET', key, 'rn', 'd', 'r', 'k')
 if tonumber(f[1] or '0') ~= tonumber(ARGV[2]) then return 0 end
-redis.call('ZREM', B .. 'running', id)
-redis.call('ZREM', B .. 'waiting', id)
+redis.call('ZREM', RUNNING, id)
+redis.call('ZREM', WAITING, id)
 redis.call('RPUSH', B .. 'dead', cjson.encode({at = tonumber(ARGV[4]), reason = ARGV[3], raw = f[2] or '', taskId = tonumber(id)}))
 redis.call('DEL', key)
 if f[3] and redis.call('HGET', B .. 'refs', f[3]) == id then redis.call('HDEL', B .. 'refs', f[3]) end
