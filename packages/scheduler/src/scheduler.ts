@@ -50,9 +50,10 @@ export interface SchedulerConfig {
   lookahead?: number;
   /**
    * Tasks the daemon may claim beyond its free slots; they wait in this process (marked running, under its lease)
-   * and start as soon as a slot frees, so that short tasks need not wait for a round trip. `'auto'` (default):
-   * as many as `concurrency` while recent runs take 10 ms or less on average, none otherwise (long tasks gain
-   * nothing from it and would only be kept from other daemons). A number fixes it; 0 turns it off.
+   * and start as soon as a slot frees, so that short tasks need not wait for a round trip. `'auto'` (default): as
+   * many as this daemon finishes in about 10 ms at the pace of its recent runs, at most 3 x `concurrency` (none
+   * before the first result, and none for runs of 10 x `concurrency` ms or more, which gain nothing from it and
+   * would only be kept from other daemons). A number fixes it; 0 turns it off.
    */
   prefetch?: number | 'auto';
   clock?: Clock;
@@ -117,8 +118,10 @@ interface Active {
   released: boolean;
 }
 
-/** Average run time (ms) up to which `prefetch: 'auto'` claims ahead. */
-const SHORT_RUN_MS = 10;
+/** `prefetch: 'auto'` holds about this much work (ms at the recent pace) beyond the running tasks. */
+const PREFETCH_BUDGET_MS = 10;
+/** ... and at most this many times `concurrency`. */
+const PREFETCH_MAX = 3;
 
 export interface TickReport {
   now: number;
@@ -414,7 +417,14 @@ export class Scheduler extends TypedEmitter {
   #window(): number {
     let prefetch = this.#prefetch;
     if (prefetch === 'auto') {
-      prefetch = this.#runAverage !== null && this.#runAverage <= SHORT_RUN_MS ? this.#concurrency : 0;
+      const avg = this.#runAverage;
+      prefetch =
+        avg === null
+          ? 0
+          : Math.min(
+              PREFETCH_MAX * this.#concurrency,
+              Math.floor((this.#concurrency * PREFETCH_BUDGET_MS) / Math.max(avg, 0.01)),
+            );
     }
     return this.#concurrency + prefetch;
   }
