@@ -172,7 +172,7 @@ class Every extends PeriodicTask<null> {
 
 const registry = new TaskRegistry().register(Noop).register(Punctual).register(Every);
 
-function ours(url: string) {
+function ours(url: string, prefetch?: number) {
   const redis = new Redis(url);
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const store: SchedulerStore = createRedisStore({ redis, prefix });
@@ -186,6 +186,7 @@ function ours(url: string) {
       sleepInterval: 1000,
       history: { maxAge: 1e12, maxCount: 1e9 },
       pruneInterval: 1e9,
+      ...(prefetch === undefined ? {} : { prefetch }),
     });
   return {
     store,
@@ -219,8 +220,15 @@ interface Throughput {
   process: Cost;
 }
 
-async function oursThroughput(url: string, c: number): Promise<Throughput> {
-  const o = ours(url);
+const NO_PREFETCH = '@indico/scheduler, prefetch 0';
+
+/** Without prefetch: every claim waits for a free slot (the default claims ahead while runs are short). */
+function oursNoPrefetch(url: string, c: number): Promise<Throughput> {
+  return oursThroughput(url, c, 0);
+}
+
+async function oursThroughput(url: string, c: number, prefetch?: number): Promise<Throughput> {
+  const o = ours(url, prefetch);
   const now = Date.now();
   const s0 = await sample();
   const t0 = performance.now();
@@ -245,7 +253,7 @@ async function oursThroughput(url: string, c: number): Promise<Throughput> {
   if (finished !== N) throw new Error(`ours: ${finished} finished of ${N}`);
   await o.close();
   return {
-    system: '@indico/scheduler',
+    system: prefetch === 0 ? NO_PREFETCH : '@indico/scheduler',
     concurrency: c,
     addMs: t1 - t0,
     processMs: t3 - t2,
@@ -581,8 +589,8 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of CONCURRENCIES) {
       for (const run of THROUGHPUT_ONLY
-        ? [oursThroughput, bullThroughput]
-        : [oursThroughput, bullThroughput, beeThroughput]) {
+        ? [oursThroughput, oursNoPrefetch, bullThroughput]
+        : [oursThroughput, oursNoPrefetch, bullThroughput, beeThroughput]) {
         gc();
         const r = await run(server.url, c);
         process.stderr.write(`  round ${round + 1} ${r.system} c=${c}: ${f0(r.rate)}/s\n`);
@@ -594,10 +602,12 @@ async function main() {
   }
   if (THROUGHPUT_ONLY) {
     for (const c of CONCURRENCIES) {
-      const [a, b] = ['@indico/scheduler', 'BullMQ'].map((s) => tp.find((t) => t.system === s && t.concurrency === c)!);
+      const [a, b, z] = ['@indico/scheduler', 'BullMQ', NO_PREFETCH].map(
+        (s) => tp.find((t) => t.system === s && t.concurrency === c)!,
+      );
       const cpu = (t: Throughput) => `Redis CPU/task: add ${f1(t.add.cpuUs)} µs, process ${f1(t.process.cpuUs)} µs`;
       process.stderr.write(
-        `c=${c}: ours ${f0(a!.rate)}/s (${cpu(a!)}), BullMQ ${f0(b!.rate)}/s (${cpu(b!)}), ratio ${ratio(a!.rate, b!.rate)}\n`,
+        `c=${c}: ours ${f0(a!.rate)}/s (${cpu(a!)}), BullMQ ${f0(b!.rate)}/s (${cpu(b!)}), ratio ${ratio(a!.rate, b!.rate)}; prefetch 0: ${f0(z!.rate)}/s, ${ratio(z!.rate, b!.rate)}\n`,
       );
     }
     await admin.quit();
@@ -607,15 +617,15 @@ async function main() {
   log('## 1. Throughput (process N due one-shot no-op tasks with one daemon / worker)');
   log();
   log(
-    '| concurrency | @indico/scheduler tasks/s | BullMQ jobs/s | bee-queue jobs/s | ours / BullMQ | ours / bee-queue | enqueue ms (ours / BullMQ / bee) |',
+    '| concurrency | @indico/scheduler tasks/s | BullMQ jobs/s | bee-queue jobs/s | ours / BullMQ | ours / bee-queue | ours with prefetch 0: tasks/s, / BullMQ | enqueue ms (ours / BullMQ / bee) |',
   );
-  log('|---|---|---|---|---|---|---|');
+  log('|---|---|---|---|---|---|---|---|');
   for (const c of CONCURRENCIES) {
-    const [a, b, q] = ['@indico/scheduler', 'BullMQ', 'bee-queue'].map((s) =>
+    const [a, b, q, z] = ['@indico/scheduler', 'BullMQ', 'bee-queue', NO_PREFETCH].map((s) =>
       tp.find((t) => t.system === s && t.concurrency === c),
     ) as Throughput[];
     log(
-      `| ${c} | ${f0(a!.rate)} | ${f0(b!.rate)} | ${f0(q!.rate)} | ${ratio(a!.rate, b!.rate)} | ${ratio(a!.rate, q!.rate)} | ${f0(a!.addMs)} / ${f0(b!.addMs)} / ${f0(q!.addMs)} |`,
+      `| ${c} | ${f0(a!.rate)} | ${f0(b!.rate)} | ${f0(q!.rate)} | ${ratio(a!.rate, b!.rate)} | ${ratio(a!.rate, q!.rate)} | ${f0(z!.rate)}, ${ratio(z!.rate, b!.rate)} | ${f0(a!.addMs)} / ${f0(b!.addMs)} / ${f0(q!.addMs)} |`,
     );
   }
   log();

@@ -706,10 +706,10 @@ export class Scheduler extends TypedEmitter {
   }
 
   /**
-   * The daemon loop. Up to two steps are in flight at once, each claiming at most half the concurrency: while Redis
-   * runs one, the daemon launches the tasks of the other and gathers their results, so neither side waits for the
-   * other (one step at a time left both idle half of the time). After a timed sleep it always sends a step, as
-   * the lease, the AWOL check and due tasks need.
+   * The daemon loop. Up to two steps are in flight at once, each claiming at most half the window (concurrency
+   * plus prefetch): while Redis runs one, the daemon launches the tasks of the other and gathers their results, so
+   * neither side waits for the other (one step at a time left both idle half of the time). After a timed sleep it
+   * always sends a step, as the lease, the AWOL check and due tasks need.
    */
   async #runLoop(): Promise<string> {
     await this.#start();
