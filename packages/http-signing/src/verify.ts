@@ -225,22 +225,7 @@ export class Parsed {
   /** First value of every non-control param; left empty unless the parse collects everything. */
   params: Record<string, string>;
   /** First value of each control param, by CONTROL_NAMES index. */
-  control: Array<string | undefined> = [
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-  ];
+  control: Array<string | undefined> = new Array(CONTROL_NAMES.length).fill(undefined);
   signatureCount = 0;
   /** Some signed key or value contains `~` (then the 1.x/2.x and 3.x forms differ). */
   tilde = false;

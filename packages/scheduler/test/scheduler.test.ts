@@ -15,6 +15,16 @@ const flush = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
 
+/** Stops the scheduler while the fake clock moves on 3 s, past the tests' shutdown timeouts. */
+const stopAdvancing = async (clock: ReturnType<typeof createFakeClock>, sched: Scheduler) => {
+  const stopped = sched.stop();
+  for (let i = 0; i < 3; i++) {
+    clock.advance(1000);
+    await flush();
+  }
+  await stopped;
+};
+
 describe('Scheduler', () => {
   it('waits for running tasks on a graceful stop and records their results', async () => {
     // spec: issue "Graceful shutdown waits for running tasks up to a timeout"; §1.13 (legacy lost these results)
@@ -58,12 +68,7 @@ describe('Scheduler', () => {
     void sched.run();
     await flush();
     await flush();
-    const stopped = sched.stop();
-    for (let i = 0; i < 3; i++) {
-      clock.advance(1000);
-      await flush();
-    }
-    await stopped;
+    await stopAdvancing(clock, sched);
     const task = await client.getTask(0);
     expect(task.status).toBe(TaskStatus.QUEUED);
     expect((await client.getStatus()).waiting).toBe(1);
@@ -99,12 +104,7 @@ describe('Scheduler', () => {
     await flush();
     await flush();
     expect(sched.activeCount).toBe(2);
-    const stopped = sched.stop();
-    for (let i = 0; i < 3; i++) {
-      clock.advance(1000);
-      await flush();
-    }
-    await stopped;
+    await stopAdvancing(clock, sched);
     clock.advance(60_000);
     await flush();
     expect(seen.sort((a, b) => Number(b.early) - Number(a.early))).toEqual([
@@ -126,14 +126,6 @@ describe('Scheduler', () => {
       }
     }
     const reg = new TaskRegistry().register(Busy);
-    const stopAdvancing = async (clock: ReturnType<typeof createFakeClock>, sched: Scheduler) => {
-      const stopped = sched.stop();
-      for (let i = 0; i < 3; i++) {
-        clock.advance(1000);
-        await flush();
-      }
-      await stopped;
-    };
     const setup = async (
       prefetch: number | 'auto' | undefined,
       ms: number,
@@ -197,12 +189,7 @@ describe('Scheduler', () => {
       // the two running tasks end during the graceful stop; their freed slots must not start the others
       const { clock, sched, client } = await setup(4, 500, 6, undefined, 5000);
       expect(sched.activeCount).toBe(6);
-      const stopped = sched.stop();
-      for (let i = 0; i < 3; i++) {
-        clock.advance(1000);
-        await flush();
-      }
-      await stopped;
+      await stopAdvancing(clock, sched);
       expect(gauge.started).toEqual([0, 1]);
       const status = await client.getStatus();
       expect(status).toMatchObject({ running: 0, finished: 2, waiting: 4 });
