@@ -64,6 +64,36 @@ function sleep(timers: Timers, ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What `prepare()` and `run()` receive; a class, so that the lazy `signal` getter stays cheap to create. */
+class LaunchContext implements TaskContext {
+  readonly taskId: number;
+  readonly typeId: string;
+  readonly maxTries: number;
+  readonly logger: TaskContext['logger'];
+  readonly heartbeat: TaskContext['heartbeat'];
+  readonly services: unknown;
+  readonly #abort: LazyAbort;
+  constructor(
+    task: BaseTask,
+    env: LaunchEnv,
+    readonly attempt: number,
+    readonly delay: number,
+    readonly now: () => number,
+    readonly afterRun: TaskContext['afterRun'],
+  ) {
+    this.taskId = task.id!;
+    this.typeId = task.typeId;
+    this.maxTries = env.maxTries;
+    this.logger = env.logger;
+    this.heartbeat = env.heartbeat;
+    this.services = env.services;
+    this.#abort = env.abort;
+  }
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+}
+
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
@@ -85,23 +115,11 @@ export async function executeLaunch(task: BaseTask, env: LaunchEnv): Promise<Lau
   let ok = false;
   let lastError: unknown = null;
   let after: Array<() => void | Promise<void>> = [];
-  const ctx = (n: number): TaskContext => ({
-    taskId: task.id!,
-    typeId: task.typeId,
-    attempt: n,
-    maxTries: env.maxTries,
-    delay,
-    logger: log,
-    get signal() {
-      return env.abort.signal;
-    },
-    heartbeat: env.heartbeat,
-    now: () => env.clock.now(),
-    services: env.services,
-    afterRun: (fn) => {
-      after.push(fn);
-    },
-  });
+  const now = () => env.clock.now();
+  const afterRun = (fn: () => void | Promise<void>) => {
+    after.push(fn);
+  };
+  const ctx = (n: number): TaskContext => new LaunchContext(task, env, n, delay, now, afterRun);
   try {
     await task.prepare(ctx(0));
   } catch (err) {
