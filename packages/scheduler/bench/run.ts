@@ -1,8 +1,9 @@
 /**
  * @indico/scheduler vs BullMQ (and bee-queue) on one private Redis with default settings (hz 10), in one run.
- * Prints Markdown and writes bench/RESULTS.md. BENCH_TASKS (default 20000, as the issue asks; about 2.5 minutes in
+ * Prints Markdown and writes bench/RESULTS.md. BENCH_TASKS (default 20000, as the issue asks; about 4 minutes in
  * all on an idle 2-core machine) sets the throughput runs, repeated BENCH_ROUNDS times
- * (default 3, interleaved; the best round per system and concurrency is reported, to damp interference);
+ * (default 5, interleaved; the best round per system and concurrency is reported, to damp interference: BullMQ's
+ * rounds alone range over ±30 % on this VM);
  * BENCH_REDIS_URL uses an existing server instead of starting a private one. It runs the built package (dist/, what
  * users install; `pnpm bench` builds it first), as BullMQ and bee-queue run their published JavaScript.
  */
@@ -28,7 +29,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 const N = Number(process.env.BENCH_TASKS ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCIES ?? '1,10,50').split(',').map(Number);
 /** BENCH_THROUGHPUT_ONLY=1: section 1 only, printed to stderr; RESULTS.md is left alone (for quick A/B runs). */
 const THROUGHPUT_ONLY = process.env.BENCH_THROUGHPUT_ONLY === '1';
