@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_REGISTRANT, SEED_RESERVATION, SEED_ROOM } from '../src/fixtures.js';
 import { isExportApiError, type VideoBookingRecord } from '../src/index.js';
 import { createRedisCatalog, type RedisCatalog } from '../src/redis.js';
-import { cat, ev } from './contract/catalog.contract.js';
+import { cat, contrib, ev } from './contract/catalog.contract.js';
 
 const user = (id: string) => ({
   id,
@@ -47,20 +47,7 @@ async function fill(c: RedisCatalog) {
   await c.putCategory(cat('0', null));
   await c.putCategory(cat('1', '0'));
   await c.putEvent(ev('e1', '1', 1000, 5000, { links: [{ userId: 'u1', roles: ['chair'] }] }));
-  await c.putContribution({
-    id: 'c1',
-    eventId: 'e1',
-    title: 'C',
-    description: '',
-    startDate: 1000,
-    duration: 10,
-    location: null,
-    room: null,
-    speakers: [],
-    track: null,
-    sessionId: null,
-    type: null,
-  });
+  await c.putContribution({ ...contrib('c1', 'e1', 'C'), startDate: 1000 });
   await c.putBreak({
     id: 'b1',
     eventId: 'e1',

@@ -1,39 +1,11 @@
 import { createTestRedis, hasRedis } from '@indico/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_RESERVATION, SEED_ROOM } from '../src/fixtures.js';
-import { type ContributionRecord, isExportApiError, type SessionRecord } from '../src/index.js';
+import { isExportApiError } from '../src/index.js';
 import { createRedisCatalog } from '../src/redis.js';
-import { cat, ev } from './contract/catalog.contract.js';
+import { cat, contrib, ev, session } from './contract/catalog.contract.js';
 
-const contribution = (id: string, sessionId: string | null): ContributionRecord => ({
-  id,
-  eventId: 'e1',
-  title: 'C',
-  description: '',
-  startDate: 1000,
-  duration: 10,
-  location: null,
-  room: null,
-  speakers: [],
-  track: null,
-  sessionId,
-  type: null,
-});
-
-const session: SessionRecord = {
-  id: 's1',
-  eventId: 'e1',
-  title: 'S',
-  description: '',
-  color: '#fff',
-  textColor: '#000',
-  isPoster: false,
-  location: '',
-  room: '',
-  address: '',
-  conveners: [],
-  slots: [],
-};
+const contribution = (id: string, sessionId: string | null) => ({ ...contrib(id, 'e1'), sessionId });
 
 // The delete scripts re-check at EXEC; with `refusedKey` a refusal also sets that key, so later commands of the
 // same MULTI (livesync's queueChanges { unlessKey }) can record nothing.
@@ -50,7 +22,7 @@ describe.skipIf(!hasRedis())('queueWrites refusedKey', () => {
     await c.putCategory(cat('0', null));
     await c.putCategory(cat('1', '0'));
     await c.putEvent(ev('e1', '0', 1, 2));
-    await c.putSession(session);
+    await c.putSession(session('s1', 'e1'));
     await c.putRoom(SEED_ROOM);
     return { r, c, refused: `${r.prefix}{export}:refused:1` };
   }

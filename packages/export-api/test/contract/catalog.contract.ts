@@ -7,6 +7,7 @@ import type {
   RegistrantRecord,
   ReservationRecord,
   RoomRecord,
+  SessionRecord,
   VideoBookingRecord,
 } from '../../src/index.js';
 import { isExportApiError } from '../../src/index.js';
@@ -50,7 +51,7 @@ export function ev(
   };
 }
 
-function contrib(id: string, eventId: string, title = `C${id}`): ContributionRecord {
+export function contrib(id: string, eventId: string, title = `C${id}`): ContributionRecord {
   return {
     id,
     eventId,
@@ -64,6 +65,25 @@ function contrib(id: string, eventId: string, title = `C${id}`): ContributionRec
     track: null,
     sessionId: null,
     type: null,
+  };
+}
+
+/** A session with no slots (pass `slots` to add some). */
+export function session(id: string, eventId: string, extra: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id,
+    eventId,
+    title: 'S',
+    description: '',
+    color: '#fff',
+    textColor: '#000',
+    isPoster: false,
+    location: '',
+    room: '',
+    address: '',
+    conveners: [],
+    slots: [],
+    ...extra,
   };
 }
 
@@ -289,20 +309,7 @@ export function describeCatalogContract(name: string, make: () => Promise<Catalo
       expect(list.map((x) => x.id)).toEqual(['1', '0', '3']);
       expect(list[0]!.title).toBe('renamed');
       expect(await c.getContributions('other')).toEqual([]);
-      await c.putSession({
-        id: 's',
-        eventId: 'e',
-        title: 'S',
-        description: '',
-        color: '#fff',
-        textColor: '#000',
-        isPoster: false,
-        location: '',
-        room: '',
-        address: '',
-        conveners: [],
-        slots: [{ id: '0', title: '', startDate: T0, endDate: T0 + H }],
-      });
+      await c.putSession(session('s', 'e', { slots: [{ id: '0', title: '', startDate: T0, endDate: T0 + H }] }));
       await c.putBreak({
         id: 'b',
         eventId: 'e',
@@ -476,20 +483,7 @@ export function describeCatalogContract(name: string, make: () => Promise<Catalo
       await c.putContribution(contrib('1', 'e'));
       await c.putContribution({ ...contrib('2', 'e'), sessionId: 's' });
       await c.putContribution(contrib('3', 'e'));
-      await c.putSession({
-        id: 's',
-        eventId: 'e',
-        title: 'S',
-        description: '',
-        color: '#fff',
-        textColor: '#000',
-        isPoster: false,
-        location: '',
-        room: '',
-        address: '',
-        conveners: [],
-        slots: [],
-      });
+      await c.putSession(session('s', 'e'));
       await c.putBreak({
         id: 'b',
         eventId: 'e',
