@@ -40,15 +40,31 @@ export async function serve(
 }
 
 /** A signed management call: the JSON body's SHA-256 is signed as `bodysha256` next to the timestamp. */
-export function manage(base: string, key: Key, method: string, path: string, body?: unknown): Promise<Response> {
+export function manage(
+  base: string,
+  key: Key,
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const params = text === undefined ? {} : { bodysha256: bodyDigest(text) };
+  const params = text === undefined ? extra : { ...extra, bodysha256: bodyDigest(text) };
   const url = buildIndicoRequest(path, params, { apiKey: key.ak, secretKey: key.secret });
   return fetch(`${base}${url}`, {
     method,
     headers: text === undefined ? {} : { 'content-type': 'application/json' },
     body: text,
   });
+}
+
+let calls = 0;
+/**
+ * `manage` with a counter parameter: the same call twice within one second would otherwise carry the same
+ * signature and be refused as a replay.
+ */
+export function manageUnique(base: string, key: Key, method: string, path: string, body?: unknown): Promise<Response> {
+  return manage(base, key, method, path, body, { n: String(++calls) });
 }
 
 export function signed(base: string, key: Key, path: string, params: Record<string, string> = {}): Promise<Response> {

@@ -1,25 +1,9 @@
 import { createRedisCatalog } from '@indico/export-api/redis';
-import { buildIndicoRequest } from '@indico/http-signing';
 import { createTestRedis, hasRedis, type TestRedis } from '@indico/test-utils';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bodyDigest } from '../src/admin-auth.js';
 import { DEMO_ADMIN_ID, loadDemoData } from '../src/demo-data.js';
-import { type Key, serve, testConfig, trackEntries } from './helpers.js';
-
-let calls = 0;
-/** A signed management call; the counter keeps a repeated DELETE from being refused as a replay. */
-function manage(base: string, key: Key, method: string, path: string, body?: unknown): Promise<Response> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const params: Record<string, string> = { n: String(++calls) };
-  if (text !== undefined) params.bodysha256 = bodyDigest(text);
-  const url = buildIndicoRequest(path, params, { apiKey: key.ak, secretKey: key.secret });
-  return fetch(`${base}${url}`, {
-    method,
-    headers: text === undefined ? {} : { 'content-type': 'application/json' },
-    body: text,
-  });
-}
+import { type Key, manageUnique as manage, serve, testConfig, trackEntries } from './helpers.js';
 
 /**
  * Runs `hook` once, right before the EXEC of the next MULTI of `client` that queues a delete script (one that

@@ -1,26 +1,7 @@
-import { buildIndicoRequest } from '@indico/http-signing';
 import { createTestRedis, type TestRedis } from '@indico/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bodyDigest } from '../src/admin-auth.js';
 import { DEMO_ADMIN_ID, loadDemoData } from '../src/demo-data.js';
-import { type Key, serve, signed, testConfig, trackEntries } from './helpers.js';
-
-let calls = 0;
-/**
- * A signed management call with a counter parameter: the same DELETE twice within one second would otherwise
- * carry the same signature and be refused as a replay.
- */
-function manage(base: string, key: Key, method: string, path: string, body?: unknown): Promise<Response> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const params: Record<string, string> = { n: String(++calls) };
-  if (text !== undefined) params.bodysha256 = bodyDigest(text);
-  const url = buildIndicoRequest(path, params, { apiKey: key.ak, secretKey: key.secret });
-  return fetch(`${base}${url}`, {
-    method,
-    headers: text === undefined ? {} : { 'content-type': 'application/json' },
-    body: text,
-  });
-}
+import { type Key, manageUnique as manage, serve, signed, testConfig, trackEntries } from './helpers.js';
 
 /** The suite of management-deletes.test.ts (embedded stores) and management-deletes.redis.test.ts (Redis). */
 export function describeManagementDeletes(name: string, redis: boolean): void {
