@@ -41,20 +41,20 @@ const SCRIPTS: Record<ScriptName, { lua: string; keys: number }> = {
   remove: { lua: REMOVE_LUA, keys: 2 },
 };
 
+/** SHA-1 of each script, for EVALSHA (computed once: the batched use writer needs them too). */
+const SHAS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, { lua }]) => [name, createHash('sha1').update(lua).digest('hex')]),
+) as Record<ScriptName, string>;
+
 /**
  * Runs a script by EVALSHA (the SHA-1 is computed here, no SCRIPT LOAD round trip) and falls back to EVAL on
  * NOSCRIPT, which also caches it on that node. Works the same on a Cluster, since both route by the keys.
  * Does not add commands to the caller's client.
  */
 function scriptRunner(redis: Redis | Cluster) {
-  const shas = new Map<ScriptName, string>();
   return async (name: ScriptName, keys: string[], args: Array<string | number>): Promise<number> => {
     const { lua, keys: n } = SCRIPTS[name];
-    let sha = shas.get(name);
-    if (sha === undefined) {
-      sha = createHash('sha1').update(lua).digest('hex');
-      shas.set(name, sha);
-    }
+    const sha = SHAS[name];
     try {
       return (await redis.evalsha(sha, n, ...keys, ...args)) as number;
     } catch (err) {
@@ -331,7 +331,7 @@ function useBatcher(
     timer.unref?.();
   };
   const writeBatch = async (batch: Map<string, { count: number; at: number; json: string }>) => {
-    const sha = createHash('sha1').update(RECORD_USE_LUA).digest('hex');
+    const sha = SHAS.recordUse;
     const p = redis.pipeline();
     const list = [...batch];
     for (const [key, u] of list) p.evalsha(sha, 1, keyHash(key), u.at, u.json, u.count);
