@@ -218,6 +218,8 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
     const { hook, format } = resolved;
     // spec §2 step 1: a POST reads only its form body.
     const signedQuery = prefix === 'api' ? (req.body ?? '') : (req.query ?? '');
+    /** The request's own url, as the envelope's `url` field reports it. */
+    const requestUrl = () => `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
     const pairs = parseQueryPairs(signedQuery);
     const values = firstValues(pairs);
     const all = new ParamReader(values);
@@ -272,17 +274,15 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
           if (onSuccess) await onSuccess();
           if (method === 'HEAD') return { status: hit.status, headers: { 'content-type': hit.contentType }, body: '' };
           if (hit.stamped) {
-            const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
             return {
               status: hit.status,
               headers: { 'content-type': hit.contentType },
-              body: completeBody(hit, format, url, now),
+              body: completeBody(hit, format, requestUrl(), now),
             };
           }
           if (hit.withUrl) {
             if (hit.last?.query !== signedQuery) {
-              const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
-              const body = completeBody(hit, format, url, now);
+              const body = completeBody(hit, format, requestUrl(), now);
               hit.last = { query: signedQuery, body, bytes: Buffer.from(body, 'utf8') };
             }
             return {
@@ -367,7 +367,7 @@ export function createExportHandler(options: ExportHandlerOptions): ExportHandle
       }
       if (onSuccess) await onSuccess();
 
-      const url = `${baseUrl}${path}${signedQuery ? `?${signedQuery}` : ''}`;
+      const url = requestUrl();
       // a body kept for reuse carries the url mark, completed below (and on every hit)
       const withUrl = renderKey !== null && (format === 'json' || format === 'jsonp' || format === 'xml');
       const envelope = buildEnvelope({ ...result, url: withUrl ? urlMark : url }, style);
