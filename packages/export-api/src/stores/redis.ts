@@ -71,14 +71,14 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Redis-assisted client-side caching of event bodies (see `trackListings`): `epoch()` changes whenever any event
- * key may have changed or the tracking was interrupted; `usable()` says whether invalidations are being heard.
+ * Redis-assisted client-side caching (see `trackListings`, `trackUsers`): `epochOf(i)` changes whenever a key
+ * under tracked prefix i may have changed or the tracking was interrupted; `usable()` says whether invalidations
+ * are being heard.
  */
 function listingTracker(client: Redis, prefixes: readonly string[]) {
   const channel = '__redis__:invalidate';
   // one epoch per tracked prefix; a change of tracking state bumps them all
   const epochs = prefixes.map(() => 0);
-  let epoch = 0;
   let usable = false;
   let closed = false;
   let subId: string | null = null;
@@ -86,7 +86,6 @@ function listingTracker(client: Redis, prefixes: readonly string[]) {
   const sub = client.duplicate({ autoResubscribe: false, lazyConnect: false, protocol: 2 });
   const ctl = client.duplicate({ lazyConnect: false });
   const bumpAll = () => {
-    epoch++;
     for (let i = 0; i < epochs.length; i++) epochs[i]!++;
   };
   // the subscriber id the control connection's tracking currently redirects to
@@ -159,7 +158,6 @@ function listingTracker(client: Redis, prefixes: readonly string[]) {
     usable: () => usable,
     /** The epoch of tracked prefix `i` (in the order given). */
     epochOf: (i: number) => epochs[i]!,
-    epoch: () => epoch,
     close() {
       closed = true;
       down();
